@@ -1,0 +1,212 @@
+#pragma once
+// NMF<Regularizer>: alternating least squares with a ridge offset and a regularizer policy.
+//
+//   W <- max(0, Y Hᵀ (H Hᵀ + D)⁻¹);  W <- Regularizer.prox(W), column by column along the rows
+//   H <- max(0, (Wᵀ W + D)⁻¹ Wᵀ Y);  rows of H rescaled to unit RMS
+//
+// The k x k systems are solved by Cholesky, never by an explicit inverse: M = (HHᵀ + D)⁻¹ H is
+// one small solve, then W = Y Mᵀ is one product per row block. Each iteration reads Y twice
+// (for W, then for WᵀW and WᵀY, fused in one pass); the objective comes from those small
+// products, not from another pass: 1/2||Y - WH||² = 1/2(||Y||² - 2<WᵀY, H> + <WᵀW, HHᵀ>).
+//
+// Segmented input (SegmentedMatrix: unique rows and run lengths) is exact: W is constant on a
+// segment, so WᵀW and WᵀY are sums weighted by the lengths, W's solve is per row anyway, and the
+// weighted prox on segments equals the prox of the expanded column. Expand W with expand_rows()
+// only when writing it out.
+//
+// Scale: every row of H is kept at unit RMS, so W carries the data's units and the regularizer's
+// weights are relative to the data's RMS (see regularizers.hpp). Results do not depend on the
+// number of threads: passes over Y use fixed row blocks whose partial sums are added in order.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+
+#include "detail/nmf_init.hpp"
+#include "detail/parallel.hpp"
+#include "detail/row_blocks.hpp"
+#include "nmf_options.hpp"
+#include "prox/fused_lasso_prox.hpp"
+#include "regularizers.hpp"
+#include "segmented_matrix.hpp"
+
+namespace fusednmf {
+
+template <class Regularizer = FusedLasso<double>>
+class NMF {
+  static_assert(is_regularizer<Regularizer>::value,
+                "NMF<Regularizer>: Regularizer must define Scalar (float or double), validate(), "
+                "prox(Scalar*, const Scalar*, std::ptrdiff_t, double, ProxWorkspace&) and "
+                "penalty(const Scalar*, const Scalar*, std::ptrdiff_t, double) as documented in "
+                "fusednmf/regularizers.hpp");
+
+ public:
+  using Scalar = typename Regularizer::Scalar;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Result = NMFResult<Scalar>;
+
+  explicit NMF(NMFOptions options = {}, Regularizer regularizer = {})
+      : options_(std::move(options)), regularizer_(regularizer) {
+    options_.validate();
+    regularizer_.validate();
+  }
+
+  const NMFOptions& options() const { return options_; }
+  const Regularizer& regularizer() const { return regularizer_; }
+
+  /// Dense Y: rows x m, non-negative and finite.
+  Result fit(const Eigen::Ref<const Matrix>& Y) const {
+    return run(detail::DataView<Scalar>{Y, nullptr}, static_cast<double>(Y.rows()));
+  }
+
+  /// Run-length compressed Y; the result's W has one row per segment.
+  Result fit(const SegmentedMatrix<Scalar>& Y) const {
+    Y.validate();
+    return run(detail::DataView<Scalar>{Y.values, Y.lengths.data()},
+               static_cast<double>(Y.expanded_rows()));
+  }
+
+ private:
+  static void check_data(const detail::DataView<Scalar>& data, Eigen::Index k, double expanded_rows) {
+    const auto& Y = data.Y;
+    if (Y.rows() == 0 || Y.cols() == 0)
+      throw std::invalid_argument("NMF: Y is empty (" + std::to_string(Y.rows()) + " x " +
+                                  std::to_string(Y.cols()) + ")");
+    if (static_cast<double>(k) > expanded_rows)
+      throw std::invalid_argument("NMF: rank " + std::to_string(k) + " exceeds the " +
+                                  std::to_string(static_cast<long long>(expanded_rows)) + " rows of Y");
+    for (Eigen::Index c = 0; c < Y.cols(); ++c)
+      for (Eigen::Index r = 0; r < Y.rows(); ++r) {
+        const Scalar v = Y(r, c);
+        if (!std::isfinite(v) || v < 0)
+          throw std::invalid_argument("NMF: Y(" + std::to_string(r) + ", " + std::to_string(c) +
+                                      ") = " + std::to_string(static_cast<double>(v)) +
+                                      (std::isfinite(v) ? " is negative" : " is not finite"));
+      }
+  }
+
+  // Cholesky of G + ridge I with ridge = l2 * mean diagonal; false when not positive definite.
+  bool factor(Eigen::MatrixXd G, Eigen::LLT<Eigen::MatrixXd>& llt) const {
+    const double ridge = options_.l2 * G.trace() / static_cast<double>(G.rows());
+    G.diagonal().array() += std::max(ridge, std::numeric_limits<double>::min());
+    llt.compute(G);
+    return llt.info() == Eigen::Success;
+  }
+
+  Result run(const detail::DataView<Scalar>& data, double expanded_rows) const {
+    const Eigen::Index k = options_.rank, n = data.Y.rows(), m = data.Y.cols();
+    check_data(data, k, expanded_rows);
+    const int threads = detail::resolve_threads(options_.threads);
+    const detail::RowBlocks blocks{n};
+    const Eigen::Index nblocks = blocks.count();
+
+    // ||Y||² (weighted) and the data's RMS, the scale the regularizer's weights refer to.
+    double y_norm2 = 0.0;
+    {
+      std::vector<double> partial(nblocks, 0.0);
+      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
+        for (Eigen::Index i = blocks.start(b); i < blocks.start(b) + blocks.size(b); ++i)
+          partial[b] += data.weight(i) * data.Y.row(i).template cast<double>().squaredNorm();
+      });
+      for (double p : partial) y_norm2 += p;
+    }
+    const double data_scale = std::sqrt(y_norm2 / (expanded_rows * static_cast<double>(m)));
+
+    Result result;
+    Eigen::MatrixXd H = detail::initial_h(data, k, options_.init, options_.seed, threads);
+    Eigen::VectorXd h_scale = normalise_rows(H);
+    result.W.resize(n, k);
+    Matrix& W = result.W;
+    std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(threads));
+    std::vector<double> penalty(static_cast<std::size_t>(k));
+    std::vector<Eigen::MatrixXd> gram_partial(nblocks), cross_partial(nblocks);
+
+    double previous = std::numeric_limits<double>::quiet_NaN();
+    int calm = 0;
+    result.status = Status::MaxIterations;
+    for (int it = 1; it <= options_.max_iterations; ++it) {
+      // W <- max(0, Y Mᵀ) with M = (HHᵀ + D)⁻¹ H.
+      Eigen::LLT<Eigen::MatrixXd> llt;
+      if (!factor(H * H.transpose(), llt)) {
+        result.status = Status::NumericalIssue;
+        break;
+      }
+      const Matrix Mt = llt.solve(H).transpose().template cast<Scalar>();  // m x k
+      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
+        auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
+        Wb.noalias() = data.Y.middleRows(blocks.start(b), blocks.size(b)) * Mt;
+        Wb = Wb.cwiseMax(Scalar(0));
+      });
+      // The regularizer, one column at a time, and its penalty.
+      detail::parallel_for(threads, k, [&](Eigen::Index j) {
+        regularizer_.prox(W.col(j).data(), data.weights, n, data_scale,
+                          workspaces[static_cast<std::size_t>(detail::thread_index())]);
+        penalty[static_cast<std::size_t>(j)] = regularizer_.penalty(W.col(j).data(), data.weights, n, data_scale);
+      });
+      // WᵀW and WᵀY (weighted) in one pass.
+      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
+        const auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
+        Matrix Wwb = Wb;
+        if (data.weights)
+          for (Eigen::Index i = 0; i < Wwb.rows(); ++i) Wwb.row(i) *= data.weights[blocks.start(b) + i];
+        gram_partial[b] = (Wwb.transpose() * Wb).template cast<double>();
+        cross_partial[b] =
+            (Wwb.transpose() * data.Y.middleRows(blocks.start(b), blocks.size(b))).template cast<double>();
+      });
+      const Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
+      const Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);
+
+      // H <- max(0, (WᵀW + D)⁻¹ WᵀY).
+      if (!factor(WtW, llt)) {
+        result.status = Status::NumericalIssue;
+        break;
+      }
+      H = llt.solve(WtY).cwiseMax(0.0);
+
+      double objective = 0.5 * (y_norm2 - 2.0 * WtY.cwiseProduct(H).sum() +
+                                WtW.cwiseProduct(H * H.transpose()).sum());
+      for (double p : penalty) objective += p;
+      h_scale = normalise_rows(H);
+      result.objective.push_back(objective);
+      result.iterations = it;
+      if (!std::isfinite(objective)) {
+        result.status = Status::NumericalIssue;
+        break;
+      }
+      const double change = std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
+      if (options_.progress) options_.progress(Progress{it, objective, it == 1 ? 1.0 : change});
+      calm = (it > 1 && change < options_.tolerance) ? calm + 1 : 0;
+      previous = objective;
+      if (calm >= options_.patience) {
+        result.status = Status::Converged;
+        break;
+      }
+    }
+    // H's rows were rescaled after the last solve: carry that scale into W so that WH fits Y.
+    for (Eigen::Index j = 0; j < k; ++j) W.col(j) *= static_cast<Scalar>(h_scale(j));
+    result.H = H.template cast<Scalar>();
+    return result;
+  }
+
+  // Scales each non-zero row of H to unit RMS; returns the factors divided out.
+  static Eigen::VectorXd normalise_rows(Eigen::MatrixXd& H) {
+    Eigen::VectorXd scale(H.rows());
+    for (Eigen::Index j = 0; j < H.rows(); ++j) {
+      const double rms = H.row(j).norm() / std::sqrt(static_cast<double>(H.cols()));
+      scale(j) = rms > 0 ? rms : 1.0;
+      H.row(j) /= scale(j);
+    }
+    return scale;
+  }
+
+  NMFOptions options_;
+  Regularizer regularizer_;
+};
+
+}  // namespace fusednmf

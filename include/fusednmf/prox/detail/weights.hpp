@@ -1,0 +1,20 @@
+#pragma once
+#include <cstddef>
+
+namespace fusednmf::prox::detail {
+
+// Weight accessors for the kernels: one type for "all ones" so that the unweighted case pays
+// nothing, one for an array. `shifted(k)` views the weights of a suffix.
+struct UnitWeights {
+  double operator[](std::ptrdiff_t) const { return 1.0; }
+  UnitWeights shifted(std::ptrdiff_t) const { return {}; }
+};
+
+template <class Scalar>
+struct ArrayWeights {
+  const Scalar* w;
+  double operator[](std::ptrdiff_t i) const { return static_cast<double>(w[i]); }
+  ArrayWeights shifted(std::ptrdiff_t k) const { return {w + k}; }
+};
+
+}  // namespace fusednmf::prox::detail

@@ -1,0 +1,104 @@
+#pragma once
+// Regularizer policies for NMF<Regularizer>: what happens to each column of W after its solve.
+//
+// The contract (checked by is_regularizer, with a readable static_assert in NMF):
+//   using Scalar = float or double;             // the scalar type of the whole fit
+//   void validate() const;                      // throws std::invalid_argument naming the field
+//   void prox(Scalar* column, const Scalar* weights, std::ptrdiff_t n,
+//             double data_scale, ProxWorkspace& ws) const;
+//       // shrinks one column of W in place; weights = rows each entry stands for (nullptr: all 1)
+//   double penalty(const Scalar* column, const Scalar* weights, std::ptrdiff_t n,
+//                  double data_scale) const;
+//       // what the shrinkage adds to the objective for that column
+//
+// Scale: W and H trade scale freely, so the engine keeps every row of H at unit RMS and W in the
+// data's units, and passes data_scale = RMS of Y. Penalty weights are given relative to it:
+// FusedLasso's lambda is lambda * data_scale in absolute terms, so lambda counts bases. A jump of
+// height h (in RMS units of the data) between long runs survives the prox when the run it bounds
+// is longer than about 2 * lambda / h bases, whatever the data's units, depth or track count.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "prox/fused_lasso_prox.hpp"
+#include "prox/variants.hpp"
+
+namespace fusednmf {
+
+/// Ridge only: W is left as the solve made it.
+template <class ScalarT = double>
+struct NoRegularizer {
+  using Scalar = ScalarT;
+  void validate() const {}
+  void prox(Scalar*, const Scalar*, std::ptrdiff_t, double, ProxWorkspace&) const {}
+  double penalty(const Scalar*, const Scalar*, std::ptrdiff_t, double) const { return 0.0; }
+};
+
+/// Fused lasso along the rows of each column of W (the assignment's smoothing), optionally
+/// sparse (mu) — both relative to the data's RMS, see the header comment.
+template <class ScalarT = double, class Variant = prox::Default>
+struct FusedLasso {
+  using Scalar = ScalarT;
+  double lambda = 1000.0;  ///< total-variation weight, in bases (relative to the data's RMS)
+  double mu = 0.0;         ///< L1 weight, in units of the data's RMS
+
+  void validate() const { FusedLassoParams{lambda, mu, true}.validate(); }
+
+  void prox(Scalar* column, const Scalar* weights, std::ptrdiff_t n, double data_scale,
+            ProxWorkspace& ws) const {
+    FusedLassoProx<Scalar, Variant> op(FusedLassoParams{lambda * data_scale, mu * data_scale, true});
+    op.apply(column, weights, column, n, ws);
+  }
+
+  double penalty(const Scalar* column, const Scalar* weights, std::ptrdiff_t n,
+                 double data_scale) const {
+    double tv = 0.0, l1 = 0.0;
+    for (std::ptrdiff_t i = 0; i < n; ++i) {
+      l1 += (weights ? double(weights[i]) : 1.0) * std::abs(double(column[i]));
+      if (i > 0) tv += std::abs(double(column[i]) - double(column[i - 1]));
+    }
+    return data_scale * (lambda * tv + mu * l1);
+  }
+};
+
+/// L1 sparsity on W: soft-thresholding by mu (relative to the data's RMS), clipped at 0.
+template <class ScalarT = double>
+struct L1Sparsity {
+  using Scalar = ScalarT;
+  double mu = 0.1;
+
+  void validate() const {
+    if (!(mu >= 0.0) || !std::isfinite(mu))
+      throw std::invalid_argument("L1Sparsity.mu must be finite and >= 0, got " + std::to_string(mu));
+  }
+  void prox(Scalar* column, const Scalar*, std::ptrdiff_t n, double data_scale, ProxWorkspace&) const {
+    const double t = mu * data_scale;
+    for (std::ptrdiff_t i = 0; i < n; ++i) column[i] = static_cast<Scalar>(std::max(0.0, double(column[i]) - t));
+  }
+  double penalty(const Scalar* column, const Scalar* weights, std::ptrdiff_t n, double data_scale) const {
+    double l1 = 0.0;
+    for (std::ptrdiff_t i = 0; i < n; ++i) l1 += (weights ? double(weights[i]) : 1.0) * std::abs(double(column[i]));
+    return mu * data_scale * l1;
+  }
+};
+
+/// Does R meet the regularizer contract above?
+template <class R, class = void>
+struct is_regularizer : std::false_type {};
+
+template <class R>
+struct is_regularizer<
+    R, std::void_t<typename R::Scalar, decltype(std::declval<const R&>().validate()),
+                   decltype(std::declval<const R&>().prox(
+                       std::declval<typename R::Scalar*>(), std::declval<const typename R::Scalar*>(),
+                       std::ptrdiff_t{}, double{}, std::declval<ProxWorkspace&>())),
+                   decltype(double(std::declval<const R&>().penalty(
+                       std::declval<const typename R::Scalar*>(),
+                       std::declval<const typename R::Scalar*>(), std::ptrdiff_t{}, double{})))>>
+    : std::bool_constant<std::is_same_v<typename R::Scalar, float> ||
+                         std::is_same_v<typename R::Scalar, double>> {};
+
+}  // namespace fusednmf

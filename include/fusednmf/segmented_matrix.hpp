@@ -1,0 +1,87 @@
+#pragma once
+// Run-length compressed rows. bigWig signal is piecewise constant, so consecutive rows of Y
+// (one per base) are often identical: a segment is one unique row and the number of rows it
+// stands for. Every step of the ALS engine is exact on segments with those lengths as weights.
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <Eigen/Core>
+
+namespace fusednmf {
+
+template <class Scalar>
+struct SegmentedMatrix {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+  Matrix values;   ///< segments x columns: the value of each column on each segment
+  Vector lengths;  ///< rows each segment stands for (> 0); float holds lengths up to 2^24 exactly
+
+  Eigen::Index segments() const { return values.rows(); }
+  Eigen::Index cols() const { return values.cols(); }
+  /// Rows of the expanded matrix.
+  std::int64_t expanded_rows() const {
+    std::int64_t total = 0;
+    for (Eigen::Index s = 0; s < lengths.size(); ++s) total += static_cast<std::int64_t>(lengths[s]);
+    return total;
+  }
+
+  /// Throws std::invalid_argument naming the problem.
+  void validate() const {
+    if (lengths.size() != values.rows())
+      throw std::invalid_argument("SegmentedMatrix: " + std::to_string(lengths.size()) +
+                                  " lengths for " + std::to_string(values.rows()) + " segments");
+    for (Eigen::Index s = 0; s < lengths.size(); ++s)
+      if (!(lengths[s] >= 1) || lengths[s] != std::floor(lengths[s]))
+        throw std::invalid_argument("SegmentedMatrix: length of segment " + std::to_string(s) +
+                                    " must be a positive whole number, got " +
+                                    std::to_string(static_cast<double>(lengths[s])));
+  }
+};
+
+/// Merges runs of identical consecutive rows of a dense matrix.
+template <class Derived>
+SegmentedMatrix<typename Derived::Scalar> compress_rows(const Eigen::MatrixBase<Derived>& dense) {
+  using Scalar = typename Derived::Scalar;
+  const Eigen::Index n = dense.rows(), m = dense.cols();
+  Eigen::Index segments = n > 0 ? 1 : 0;
+  for (Eigen::Index i = 1; i < n; ++i)
+    if (dense.row(i) != dense.row(i - 1)) ++segments;
+  SegmentedMatrix<Scalar> out;
+  out.values.resize(segments, m);
+  out.lengths.resize(segments);
+  Eigen::Index s = -1;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (i == 0 || dense.row(i) != dense.row(i - 1)) {
+      out.values.row(++s) = dense.row(i);
+      out.lengths[s] = 0;
+    }
+    out.lengths[s] += 1;
+  }
+  return out;
+}
+
+/// Expands per-segment rows (e.g. the factor W of a segmented fit) back to one row per base.
+template <class Derived, class LengthVector>
+Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic> expand_rows(
+    const Eigen::MatrixBase<Derived>& per_segment, const LengthVector& lengths) {
+  if (per_segment.rows() != lengths.size())
+    throw std::invalid_argument("expand_rows: " + std::to_string(per_segment.rows()) + " rows but " +
+                                std::to_string(lengths.size()) + " lengths");
+  Eigen::Index total = 0;
+  for (Eigen::Index s = 0; s < lengths.size(); ++s) total += static_cast<Eigen::Index>(lengths[s]);
+  Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic> out(total, per_segment.cols());
+  for (Eigen::Index c = 0; c < per_segment.cols(); ++c) {
+    Eigen::Index row = 0;
+    for (Eigen::Index s = 0; s < lengths.size(); ++s) {
+      const auto len = static_cast<Eigen::Index>(lengths[s]);
+      out.col(c).segment(row, len).setConstant(per_segment(s, c));
+      row += len;
+    }
+  }
+  return out;
+}
+
+}  // namespace fusednmf

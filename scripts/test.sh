@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds everything and runs the tests twice: an optimised build, then the same tests under
+# AddressSanitizer + UndefinedBehaviorSanitizer. This is README's test command and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+# The sanitizer build needs no benchmarks; it runs every test, the CLI tests included.
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DFUSEDNMF_SANITIZE=ON -DFUSEDNMF_BUILD_BENCHMARKS=OFF
+cmake --build build-sanitize -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-sanitize --output-on-failure -j "$jobs"

@@ -1,0 +1,130 @@
+#include <limits>
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include <fusednmf/poisson_nmf.hpp>
+
+using namespace fusednmf;
+
+namespace {
+
+// V = Poisson(scale * W H) with R planted modules (each gene in one module).
+Eigen::MatrixXd simulate(Eigen::Index N, Eigen::Index M, Eigen::Index R, double scale, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::gamma_distribution<double> gam(0.3, 1.0);
+  Eigen::MatrixXd W = Eigen::MatrixXd::Zero(N, R), H(R, M);
+  for (Eigen::Index i = 0; i < N; ++i) W(i, i % R) = 1.0;
+  W.array().rowwise() /= W.colwise().sum().array();
+  for (Eigen::Index c = 0; c < M; ++c) {
+    for (Eigen::Index r = 0; r < R; ++r) H(r, c) = gam(rng) + 1e-9;
+    H.col(c) /= H.col(c).sum();
+  }
+  Eigen::MatrixXd mean = scale * W * H, V(N, M);
+  for (Eigen::Index i = 0; i < V.size(); ++i) V(i) = double(std::poisson_distribution<long>(mean(i))(rng));
+  return V;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("the log-likelihood never decreases", "[poisson]", float, double) {
+  Eigen::MatrixXd V = simulate(120, 30, 3, 20000, 1);
+  PoissonNMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 300;
+  o.tolerance = 0;
+  auto r = PoissonNMF<TestType>(o).fit(V.cast<TestType>());
+  REQUIRE(r.log_likelihood.size() == 300);
+  for (std::size_t i = 1; i < r.log_likelihood.size(); ++i)
+    CHECK(r.log_likelihood[i] >= r.log_likelihood[i - 1] - 1e-9 * std::abs(r.log_likelihood[i - 1]));
+  CHECK(r.W.minCoeff() >= 0);
+}
+
+TEST_CASE("zeros in V give finite values, and the likelihood is the full Poisson one", "[poisson]") {
+  Eigen::MatrixXd V = simulate(50, 20, 2, 500, 2);
+  V.row(3).setZero();
+  V.col(7).setZero();
+  PoissonNMFOptions o;
+  o.rank = 2;
+  o.max_iterations = 200;
+  auto r = PoissonNMF<double>(o).fit(V);
+  CHECK(std::isfinite(r.final_log_likelihood()));
+  CHECK(r.W.allFinite());
+  CHECK(r.H.allFinite());
+  // The full log-likelihood with lgamma, checked on one cell by hand.
+  Eigen::MatrixXd v(1, 1), mu(1, 1);
+  v << 3;
+  mu << 2.5;
+  CHECK(poisson_log_likelihood(v, mu) == Approx(3 * std::log(2.5) - 2.5 - std::log(6.0)));
+  v << 0;
+  mu << 0;  // 0 log 0 = 0: a zero cell with zero mean costs nothing
+  CHECK(poisson_log_likelihood(v, mu) == Approx(0.0).margin(1e-200));
+}
+
+TEST_CASE("multiplicative updates agree with a naive triple-loop reference", "[poisson]") {
+  Eigen::MatrixXd V = simulate(8, 6, 2, 50, 3);
+  PoissonNMFOptions o;
+  o.rank = 2;
+  o.max_iterations = 4;
+  o.tolerance = 0;
+  o.seed = 5;
+  auto r = PoissonNMF<double>(o).fit(V);
+  // Same start (the engine's seeded draw), then the section notes' loops.
+  detail::Random rng(5);
+  const double level = std::sqrt(V.mean() / 2.0);
+  Eigen::MatrixXd W(8, 2), H(2, 6);
+  for (Eigen::Index i = 0; i < W.size(); ++i) W(i) = level * (0.5 + rng.uniform());
+  for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = level * (0.5 + rng.uniform());
+  for (int it = 0; it < 4; ++it) {
+    Eigen::MatrixXd WH = W * H, Hn = H;
+    for (int a = 0; a < 2; ++a)
+      for (int mu = 0; mu < 6; ++mu) {
+        double num = 0, den = 0;
+        for (int i = 0; i < 8; ++i) num += W(i, a) * V(i, mu) / WH(i, mu), den += W(i, a);
+        Hn(a, mu) = H(a, mu) * num / den;
+      }
+    H = Hn;
+    WH = W * H;
+    Eigen::MatrixXd Wn = W;
+    for (int i = 0; i < 8; ++i)
+      for (int a = 0; a < 2; ++a) {
+        double num = 0, den = 0;
+        for (int mu = 0; mu < 6; ++mu) num += H(a, mu) * V(i, mu) / WH(i, mu), den += H(a, mu);
+        Wn(i, a) = W(i, a) * num / den;
+      }
+    W = Wn;
+  }
+  CHECK((W - r.W).norm() / W.norm() < 1e-12);
+  CHECK((H - r.H).norm() / H.norm() < 1e-12);
+}
+
+TEST_CASE("a rank scan finds the planted rank by BIC and likelihood rises with rank", "[poisson]") {
+  Eigen::MatrixXd V = simulate(200, 50, 4, 50000, 4);
+  PoissonNMFOptions o;
+  o.max_iterations = 1500;
+  auto table = scan_ranks<double>(V, 2, 6, 3, o);
+  REQUIRE(table.size() == 5);
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (i > 0) CHECK(table[i].log_likelihood >= table[i - 1].log_likelihood - 1.0);
+    if (table[i].bic < table[best].bic) best = i;
+  }
+  CHECK(table[best].rank == 4);
+}
+
+TEST_CASE("bad input to Poisson NMF throws naming the problem", "[poisson]") {
+  using Catch::Matchers::Contains;
+  PoissonNMFOptions o;
+  o.rank = 2;
+  Eigen::MatrixXd V = Eigen::MatrixXd::Ones(5, 4);
+  V(2, 3) = -1;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(V), Contains("V(2, 3)") && Contains("negative"));
+  V(2, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(V), Contains("not finite"));
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::MatrixXd(0, 0)), Contains("empty"));
+  o.rank = 5;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::MatrixXd::Ones(5, 4)), Contains("rank 5"));
+  o.rank = 0;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o), Contains("rank"));
+  CHECK_THROWS_WITH(scan_ranks<double>(Eigen::MatrixXd::Ones(5, 4), 3, 2, 1), Contains("min_rank"));
+}

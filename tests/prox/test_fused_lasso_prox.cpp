@@ -1,0 +1,286 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <fusednmf/prox/fused_lasso_prox.hpp>
+
+#include "support/prox_certificate.hpp"
+
+using fusednmf::FusedLassoParams;
+using fusednmf::FusedLassoProx;
+using fusednmf::ProxWorkspace;
+using fusednmf::testing::fused_lasso_certificate_violation;
+namespace prox = fusednmf::prox;
+
+namespace {
+
+using Vec = std::vector<double>;
+
+template <class Variant, class Scalar = double>
+std::vector<Scalar> run(const std::vector<Scalar>& y, double lambda, const std::vector<Scalar>& w = {},
+                        double mu = 0.0, bool nonneg = false) {
+  FusedLassoProx<Scalar, Variant> op(FusedLassoParams{lambda, mu, nonneg});
+  std::vector<Scalar> x(y.size());
+  ProxWorkspace ws;
+  op.apply(y.data(), w.empty() ? nullptr : w.data(), x.data(), static_cast<std::ptrdiff_t>(y.size()), ws);
+  return x;
+}
+
+// Input families, each seeded.
+Vec noisy_staircase(std::size_t n, std::mt19937_64& rng) {
+  std::normal_distribution<double> noise(0.0, 1.0);
+  std::uniform_int_distribution<int> len(1, 200);
+  std::uniform_real_distribution<double> level(-5.0, 5.0);
+  Vec y;
+  while (y.size() < n) {
+    double v = level(rng);
+    for (int l = len(rng); l > 0 && y.size() < n; --l) y.push_back(v + noise(rng));
+  }
+  return y;
+}
+Vec genomic_like(std::size_t n, std::mt19937_64& rng) {  // mostly 0, bursts of counts
+  std::bernoulli_distribution start_peak(0.01);
+  std::uniform_int_distribution<int> len(5, 300);
+  std::poisson_distribution<int> count(4.0);
+  Vec y(n, 0.0);
+  for (std::size_t i = 0; i < n;) {
+    if (start_peak(rng)) {
+      for (int l = len(rng); l > 0 && i < n; --l, ++i) y[i] = count(rng);
+    } else {
+      ++i;
+    }
+  }
+  return y;
+}
+Vec ramp(std::size_t n, double slope, double noise_sd, std::mt19937_64& rng) {
+  std::normal_distribution<double> noise(0.0, noise_sd > 0 ? noise_sd : 1.0);
+  Vec y(n);
+  for (std::size_t i = 0; i < n; ++i) y[i] = slope * double(i) + (noise_sd > 0 ? noise(rng) : 0.0);
+  return y;
+}
+Vec random_weights(std::size_t n, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> len(1, 50);
+  Vec w(n);
+  for (auto& v : w) v = len(rng);
+  return w;
+}
+Vec ones(std::size_t n) { return Vec(n, 1.0); }
+
+std::vector<Vec> families(std::size_t n, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(-3, 3);
+  Vec white(n);
+  for (auto& v : white) v = u(rng);
+  Vec zigzag(n);  // adversarial: alternating signs
+  for (std::size_t i = 0; i < n; ++i) zigzag[i] = (i % 2 ? 1.0 : -1.0) * (1.0 + 0.01 * double(i % 7));
+  return {noisy_staircase(n, rng), genomic_like(n, rng), ramp(n, 1e-3, 0.0, rng),
+          ramp(n, 1e-2, 0.05, rng), white, zigzag, Vec(n, 3.25)};
+}
+
+double max_abs_diff(const Vec& a, const Vec& b) {
+  double d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
+  return d;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("every variant meets the exact optimality certificate", "[prox]",
+                   prox::DynamicProgramming, prox::Condat) {
+  std::mt19937_64 rng(42);
+  for (std::size_t n : {2u, 3u, 17u, 1000u, 20000u}) {
+    for (double lambda : {0.01, 0.5, 3.0, 100.0}) {
+      for (const Vec& y : families(n, rng)) {
+        for (bool weighted : {false, true}) {
+          Vec w = weighted ? random_weights(n, rng) : ones(n);
+          Vec x = run<TestType>(y, lambda, weighted ? w : Vec{});
+          double scale = lambda + 1.0;
+          INFO("n=" << n << " lambda=" << lambda << " weighted=" << weighted);
+          CHECK(fused_lasso_certificate_violation(y, w, x, lambda) <= 1e-8 * scale * std::sqrt(double(n)));
+        }
+      }
+    }
+  }
+}
+
+// Agreement to 1e-9 relative to the signal's magnitude: both codes are exact, and what is left
+// is rounding that grows with the total weight of long flat runs (e.g. 1e-9 absolute on
+// genomic-like counts of magnitude 10 with weights up to 50).
+TEST_CASE("the variants agree to 1e-9 on random and adversarial families", "[prox]") {
+  std::mt19937_64 rng(7);
+  for (std::size_t n : {2u, 5u, 300u, 50000u}) {
+    for (double lambda : {0.1, 1.0, 10.0, 100.0}) {
+      int family = 0;
+      for (const Vec& y : families(n, rng)) {
+        Vec w = random_weights(n, rng);
+        INFO("n=" << n << " lambda=" << lambda << " family=" << family++);
+        double scale = 1.0;
+        for (double v : y) scale = std::max(scale, std::abs(v));
+        CHECK(max_abs_diff(run<prox::DynamicProgramming>(y, lambda), run<prox::Condat>(y, lambda)) <
+              1e-9 * scale);
+        CHECK(max_abs_diff(run<prox::DynamicProgramming>(y, lambda, w), run<prox::Condat>(y, lambda, w)) <
+              1e-9 * scale);
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("edge cases: n = 0, 1, 2, lambda = 0, huge lambda, constants, staircases", "[prox]",
+                   prox::DynamicProgramming, prox::Condat) {
+  CHECK(run<TestType>(Vec{}, 1.0).empty());
+  CHECK(run<TestType>(Vec{4.5}, 10.0) == Vec{4.5});
+  // n = 2: the two values move towards each other by lambda/w each, or meet at the weighted mean.
+  Vec two = run<TestType>(Vec{0.0, 10.0}, 1.0);
+  CHECK(two[0] == Approx(1.0));
+  CHECK(two[1] == Approx(9.0));
+  Vec met = run<TestType>(Vec{0.0, 10.0}, 100.0, Vec{1.0, 4.0});
+  CHECK(met[0] == Approx(8.0));
+  CHECK(met[1] == Approx(8.0));
+
+  std::mt19937_64 rng(3);
+  Vec y = noisy_staircase(500, rng);
+  CHECK(run<TestType>(y, 0.0) == y);  // lambda = 0 is the identity
+
+  Vec w = random_weights(500, rng);
+  double wsum = 0, wy = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) wsum += w[i], wy += w[i] * y[i];
+  // lambda far above what any jump could pay for: every value is the weighted mean.
+  for (double v : run<TestType>(y, 1e6, w)) CHECK(v == Approx(wy / wsum).margin(1e-9));
+
+  for (double v : run<TestType>(Vec(100, -2.5), 3.0)) CHECK(v == Approx(-2.5));
+
+  // A clean staircase with steps much larger than lambda keeps its steps, each shrunk by the
+  // exact amount lambda * (1/len_left + 1/len_right) split over the two plateaus.
+  Vec stairs;
+  for (int s = 0; s < 4; ++s) stairs.insert(stairs.end(), 50, 10.0 * s);
+  Vec x = run<TestType>(stairs, 5.0);
+  CHECK(x[0] == Approx(0.1));      // first plateau: +lambda/50
+  CHECK(x[60] == Approx(10.0));    // inner plateaus: pulled both ways, unchanged
+  CHECK(x[199] == Approx(29.9));   // last plateau: -lambda/50
+}
+
+TEST_CASE("weighted prox on run-length segments equals the prox of the expanded vector", "[prox]") {
+  std::mt19937_64 rng(11);
+  for (double lambda : {0.3, 4.0, 60.0}) {
+    for (const Vec& seg : families(400, rng)) {
+      Vec len = random_weights(seg.size(), rng);
+      Vec expanded;
+      for (std::size_t i = 0; i < seg.size(); ++i) expanded.insert(expanded.end(), std::size_t(len[i]), seg[i]);
+      Vec x_seg = run<prox::Default>(seg, lambda, len);
+      Vec x_full = run<prox::Default>(expanded, lambda);
+      std::size_t pos = 0;
+      double worst = 0;
+      for (std::size_t i = 0; i < seg.size(); ++i)
+        for (int l = 0; l < int(len[i]); ++l) worst = std::max(worst, std::abs(x_full[pos++] - x_seg[i]));
+      CHECK(worst < 1e-9);
+      // With the L1 term and the non-negativity constraint too.
+      Vec xs = run<prox::Default>(seg, lambda, len, 0.4, true);
+      Vec xf = run<prox::Default>(expanded, lambda, {}, 0.4, true);
+      pos = 0;
+      worst = 0;
+      for (std::size_t i = 0; i < seg.size(); ++i)
+        for (int l = 0; l < int(len[i]); ++l) worst = std::max(worst, std::abs(xf[pos++] - xs[i]));
+      CHECK(worst < 1e-9);
+    }
+  }
+}
+
+TEST_CASE("sparse and non-negative compositions are exact (certificate with subgradients)", "[prox]") {
+  std::mt19937_64 rng(5);
+  for (double lambda : {0.2, 2.0, 20.0}) {
+    for (double mu : {0.0, 0.3, 2.0}) {
+      for (bool nonneg : {false, true}) {
+        for (const Vec& y : families(3000, rng)) {
+          Vec w = random_weights(y.size(), rng);
+          Vec z = run<prox::Default>(y, lambda, w);  // plain TV solution
+          Vec x = run<prox::Default>(y, lambda, w, mu, nonneg);
+          // Subgradient of mu*sum w|x| + indicator(x >= 0) at x, built from z. Valid iff it lies in
+          // the subdifferential, which the checks below verify.
+          Vec g(y.size());
+          bool valid = true;
+          for (std::size_t i = 0; i < y.size(); ++i) {
+            g[i] = w[i] * (z[i] - x[i]);  // what the shrink/clip moved, as a force
+            if (x[i] > 0) valid &= std::abs(g[i] - mu * w[i]) < 1e-9;
+            else if (x[i] < 0) valid &= !nonneg && std::abs(g[i] + mu * w[i]) < 1e-9;
+            else valid &= nonneg ? g[i] <= mu * w[i] + 1e-9 : std::abs(g[i]) <= mu * w[i] + 1e-9;
+          }
+          INFO("lambda=" << lambda << " mu=" << mu << " nonneg=" << nonneg);
+          CHECK(valid);
+          // r_i = w(y - x) - g = w(y - z): the TV certificate must hold for x's jumps.
+          CHECK(fused_lasso_certificate_violation(y, w, x, lambda, g) < 1e-7);
+          if (nonneg) CHECK(*std::min_element(x.begin(), x.end()) >= 0.0);
+        }
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("float keeps double running sums and an offset for large values", "[prox]",
+                   prox::DynamicProgramming, prox::Condat) {
+  std::mt19937_64 rng(9);
+  const std::size_t n = 1000000;
+  Vec yd = noisy_staircase(n, rng);
+  for (auto& v : yd) v = static_cast<float>(v);
+  std::vector<float> yf(yd.begin(), yd.end());
+  Vec ref = run<TestType>(yd, 2.0);
+  std::vector<float> xf = run<TestType, float>(yf, 2.0);
+  double worst = 0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(double(xf[i]) - ref[i]));
+  CHECK(worst < 1e-5);  // float rounding of the output only, not accumulated error
+
+  // Large values: 1e6 + small signal. The offset keeps precision in double too.
+  Vec big(n);
+  for (std::size_t i = 0; i < n; ++i) big[i] = 1e6 + yd[i];
+  Vec xbig = run<TestType>(big, 2.0);
+  worst = 0;
+  for (std::size_t i = 0; i < n; ++i) worst = std::max(worst, std::abs(xbig[i] - 1e6 - ref[i]));
+  CHECK(worst < 1e-7);
+}
+
+TEST_CASE("in place equals out of place, and a reused workspace gives the same result", "[prox]") {
+  std::mt19937_64 rng(13);
+  Vec y = genomic_like(5000, rng);
+  FusedLassoProx<double> op(2.0);
+  ProxWorkspace ws;
+  Eigen::VectorXd ye = Eigen::Map<Eigen::VectorXd>(y.data(), Eigen::Index(y.size()));
+  Eigen::VectorXd out(ye.size());
+  op(ye, out, ws);
+  Eigen::VectorXd inplace = ye;
+  op(inplace, inplace, ws);
+  CHECK((out - inplace).cwiseAbs().maxCoeff() == 0.0);
+  // A column of a matrix works through Eigen::Ref without a copy.
+  Eigen::MatrixXd m(ye.size(), 2);
+  m.col(1) = ye;
+  op(m.col(1), m.col(1), ws);
+  CHECK((m.col(1) - out).cwiseAbs().maxCoeff() == 0.0);
+}
+
+TEST_CASE("the ramp that makes plain Condat quadratic is solved exactly by the guard", "[prox]") {
+  std::mt19937_64 rng(1);
+  Vec y = ramp(200000, 1e-3, 0.0, rng);
+  Vec x = run<prox::Condat>(y, 100.0);
+  CHECK(fused_lasso_certificate_violation(y, ones(y.size()), x, 100.0) < 1e-6);
+  CHECK(max_abs_diff(x, run<prox::DynamicProgramming>(y, 100.0)) < 1e-9);
+}
+
+TEST_CASE("bad input throws std::invalid_argument naming the problem", "[prox]") {
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(FusedLassoProx<double>(-1.0), Contains("lambda"));
+  CHECK_THROWS_WITH(FusedLassoProx<double>(std::nan("")), Contains("lambda"));
+  CHECK_THROWS_WITH(FusedLassoProx<double>(FusedLassoParams{1.0, -0.5, false}), Contains("mu"));
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, std::nan(""), 3}, 1.0), Contains("y[1]"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, inf}, 1.0), Contains("y[2]"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 0, 1}), Contains("weight[1]"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 1, -2}), Contains("weight[2]"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{std::nan(""), 1, 1}), Contains("weight[0]"));
+  FusedLassoProx<double> op(1.0);
+  ProxWorkspace ws;
+  Eigen::VectorXd y(3), x(4);
+  y << 1, 2, 3;
+  CHECK_THROWS_WITH(op(y, x, ws), Contains("length"));
+  CHECK_THROWS_AS(op(y, Eigen::VectorXd(2), x.head(3), ws), std::invalid_argument);
+}
