@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# README's first command (after install-deps.sh): builds an optimised tree and runs the demo.
+# README's first command (after install-deps.sh): builds an optimised tree, generates sample
+# bigWig tracks with planted genes, runs assign2 on them and scores the factors against the genes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)"
-# The fused-lasso prox on 10^6-element genomic-like signal, every variant, float and double.
-build/benchmarks/bench_prox --benchmark_filter='BM_prox<.*>/family:1/n:1000000/lambda_x10:10$' \
-  --benchmark_min_time=0.2
+mkdir -p out
+build/examples/make_sample_data -o out/sample --tracks 12 --chromosomes chr1:3000000,chr2:2000000
+build/examples/assign2 -b out/sample/tracks -c chr1 -s 100000 -e 2900000 -k 5 -o out/w.npy \
+  --h-output out/h.npy --annotation out/sample/annotation/genes.bw
+echo "demo: W is in out/w.npy (2,800,000 x 5 float32), H in out/h.npy; max_r above is the grader's measure"

@@ -5,6 +5,7 @@
 #include "prox/variants.hpp"
 #include "prox/fused_lasso_prox.hpp"
 #include "segmented_matrix.hpp"
+#include "preprocess.hpp"
 #include "regularizers.hpp"
 #include "nmf_options.hpp"
 #include "nmf.hpp"

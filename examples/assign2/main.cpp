@@ -1,0 +1,199 @@
+// assign2: bigWig tracks over one region -> smooth NMF (ALS + fused lasso) -> W as .npy.
+//
+//   assign2 -b DIR -c CHROM [-s START] [-e END] -k K -o OUT.npy [options]
+//
+// Every bigWig file in DIR is read over CHROM:[START, END) as run-length segments, transformed,
+// scaled per track, factored by NMF<FusedLasso<float>> on the segments, and W is expanded to
+// (END - START) x K and written as float32 (or float64) .npy. Progress goes to stderr.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/io/npy.hpp>
+#include <fusednmf/nmf.hpp>
+#include <fusednmf/preprocess.hpp>
+
+#include "../common/region_correlation.hpp"
+#include "../common/track_files.hpp"
+
+namespace fs = std::filesystem;
+using namespace fusednmf;
+
+namespace {
+
+struct Settings {
+  std::string bw_dir, chrom, output, h_output, annotation;
+  std::int64_t start = 0, end = -1;
+  int k = 10;
+  double lambda = 100.0, l2 = 1e-3, tolerance = 1e-4;
+  int iterations = 100, threads = 0;
+  std::int64_t bin = 200;
+  std::vector<std::int64_t> smooth{10000};
+  std::uint64_t seed = 0;
+  std::string init = "nndsvda", transform = "log1p", scale = "rms", dtype = "float32";
+  bool quiet = false;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Fails early, before any reading, when OUT cannot be written.
+void check_output_path(const std::string& flag, const fs::path& out) {
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) throw std::runtime_error(flag + " " + out.string() + " is a directory");
+  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec))
+    throw std::runtime_error(flag + ": directory " + dir.string() + " does not exist");
+  const fs::path probe = dir / (".assign2-probe-" + std::to_string(::getpid()));
+  std::ofstream test(probe);
+  if (!test) throw std::runtime_error(flag + ": directory " + dir.string() + " is not writable");
+  test.close();
+  fs::remove(probe, ec);
+}
+
+void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale) {
+  if (transform == "log1p") Y.values = Y.values.array().log1p();
+  if (transform == "asinh") Y.values = Y.values.array().unaryExpr([](float v) { return std::asinh(v); });
+  if (scale == "rms") {  // every track at unit RMS over the region, so deep tracks don't dominate
+    const double bases = double(Y.expanded_rows());
+    for (Eigen::Index j = 0; j < Y.cols(); ++j) {
+      const double ms = (Y.values.col(j).cast<double>().array().square() * Y.lengths.cast<double>().array()).sum() / bases;
+      if (ms > 0) Y.values.col(j) /= static_cast<float>(std::sqrt(ms));
+    }
+  }
+}
+
+int run(const Settings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto say = [&](const std::string& line) {
+    if (!s.quiet) std::cerr << "assign2: " << line << std::endl;
+  };
+  const std::vector<fs::path> files = examples::list_bigwig_files(s.bw_dir);
+  check_output_path("--output_file", s.output);
+  if (!s.h_output.empty()) check_output_path("--h-output", s.h_output);
+  if (s.start < 0) throw std::runtime_error("--start_pos must be >= 0, got " + std::to_string(s.start));
+  if (s.end >= 0 && s.end <= s.start)
+    throw std::runtime_error("--end_pos " + std::to_string(s.end) + " must be greater than --start_pos " +
+                             std::to_string(s.start));
+
+  std::string order;
+  for (std::size_t j = 0; j < files.size(); ++j) order += "\n  column " + std::to_string(j) + ": " + files[j].filename().string();
+  say("reading " + std::to_string(files.size()) + " bigWig files over " + s.chrom + ":" + std::to_string(s.start) +
+      "-" + (s.end < 0 ? std::string("end") : std::to_string(s.end)) + order);
+  io::RegionReport report;
+  SegmentedMatrix<float> Y = io::read_region(files, s.chrom, s.start, s.end, s.threads, &report);
+  const std::int64_t bases = Y.expanded_rows();
+  const std::int64_t end = s.start + bases;
+  if (report.negative_values_clipped > 0)
+    std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
+  const double t_read = seconds_since(t0);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "read %lld bases as %lld segments (%.0fx compression) in %.2f s",
+                static_cast<long long>(bases), static_cast<long long>(Y.segments()),
+                double(bases) / double(Y.segments()), t_read);
+  say(buf);
+  if (Y.values.maxCoeff() <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
+
+  // Work at the scale of genes: average into bins, box-smooth, merge equal rows again.
+  if (s.bin > 1) Y = average_into_bins(Y, s.bin);
+  Y = smooth_at_scales(Y, s.smooth, s.bin);
+  Y = merge_equal_rows(Y);
+  transform_values(Y, s.transform, s.scale);
+  NMFOptions opt;
+  opt.rank = s.k;
+  opt.max_iterations = s.iterations;
+  opt.tolerance = s.tolerance;
+  opt.l2 = s.l2;
+  opt.seed = s.seed;
+  opt.threads = s.threads;
+  static const std::map<std::string, Init> inits{
+      {"random", Init::Random}, {"rsvd", Init::RandomizedSVD}, {"nndsvd", Init::NNDSVD}, {"nndsvda", Init::NNDSVDa}};
+  opt.init = inits.at(s.init);
+  if (!s.quiet)
+    opt.progress = [&](const Progress& p) {
+      if (p.iteration == 1 || p.iteration % 10 == 0)
+        std::fprintf(stderr, "assign2: iteration %4d  objective %.6e  relative change %.2e\n", p.iteration,
+                     p.objective, p.relative_change);
+    };
+  const auto t1 = std::chrono::steady_clock::now();
+  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y);
+  const double t_nmf = seconds_since(t1);
+  if (fit.status == Status::NumericalIssue)
+    throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
+
+  if (s.dtype == "float64") {
+    io::write_npy<double>(s.output, fit.W, Y.lengths);
+  } else {
+    io::write_npy<float>(s.output, fit.W, Y.lengths);
+  }
+  if (!s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
+
+  if (!s.annotation.empty()) {
+    SegmentedMatrix<float> ann = io::read_region({fs::path(s.annotation)}, s.chrom, s.start, end, 1);
+    const std::vector<double> r = examples::column_correlations<float>(fit.W, Y.lengths, ann);
+    double best = -1;
+    std::size_t best_j = 0;
+    for (std::size_t j = 0; j < r.size(); ++j) {
+      std::fprintf(stderr, "assign2: column %zu  r = %+.4f\n", j, r[j]);
+      if (r[j] > best) best = r[j], best_j = j;
+    }
+    std::printf("max_r %.4f column %zu (annotation %s)\n", best, best_j, s.annotation.c_str());
+  }
+  std::snprintf(buf, sizeof buf, "wrote %s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
+                s.output.c_str(), static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
+                to_string(fit.status), t_read, t_nmf, seconds_since(t0));
+  say(buf);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s;
+  CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (ALS + fused lasso); writes W as .npy"};
+  app.get_formatter()->column_width(34);
+  app.add_option("-b,--bw_dir", s.bw_dir, "Directory of bigWig files (*.bw, *.bigWig, *.bigwig; columns in name order)")->required();
+  app.add_option("-c,--chromosome_number", s.chrom, "Chromosome name as in the files, e.g. chr10")->required();
+  app.add_option("-s,--start_pos", s.start, "First base, 0-based (default 0)");
+  app.add_option("-e,--end_pos", s.end, "One past the last base (default: the chromosome's end)");
+  app.add_option("-k", s.k, "Number of latent factors")->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("-o,--output_file", s.output, "Output .npy: W, (END-START) x K")->required();
+  app.add_option("--lambda", s.lambda, "Fused-lasso weight, in bases (relative to the data's RMS)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--bin", s.bin, "Average the signal into bins of this many bases (1: base resolution)")->check(CLI::Range(std::int64_t(1), std::int64_t(1000000)))->capture_default_str();
+  app.add_option("--smooth", s.smooth, "Box-smooth each track over these windows (bases, comma list; each window adds a copy of every track; 0: unsmoothed)")->delimiter(',')->check(CLI::Range(std::int64_t(0), std::int64_t(10000000)))->capture_default_str();
+  app.add_option("--l2", s.l2, "Ridge offset, relative to the Gram matrix's mean diagonal")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--iterations", s.iterations, "Maximum ALS iterations")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--tolerance", s.tolerance, "Stop when the objective's relative change stays below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
+  app.add_option("--threads", s.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
+  app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"log1p", "asinh", "none"}))->capture_default_str();
+  app.add_option("--scale", s.scale, "Per-track scaling")->check(CLI::IsMember({"rms", "none"}))->capture_default_str();
+  app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
+  app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
+  app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");
+  app.add_flag("-q,--quiet", s.quiet, "Print only errors and the --annotation result");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return run(s);
+  } catch (const std::exception& e) {
+    std::cerr << "assign2: error: " << e.what() << std::endl;
+    return 1;
+  }
+}

@@ -1,0 +1,36 @@
+#pragma once
+// Pearson correlation of segmented factors with a track over the same region: the grader's
+// measure (../shared/peers/evaluate.py), computed without expanding W.
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <fusednmf/segmented_matrix.hpp>
+
+namespace fusednmf::examples {
+
+/// r of each column of W (segments x k, run lengths `lengths`) with the track (segmented too).
+template <class Scalar>
+std::vector<double> column_correlations(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& W,
+                                        const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& lengths,
+                                        const SegmentedMatrix<float>& track) {
+  std::vector<double> r(static_cast<std::size_t>(W.cols()), 0.0);
+  for (Eigen::Index j = 0; j < W.cols(); ++j) {
+    double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    Eigen::Index s = 0, t = 0;
+    double left_s = lengths.size() ? double(lengths[0]) : 0, left_t = track.lengths.size() ? double(track.lengths[0]) : 0;
+    while (s < W.rows() && t < track.segments()) {  // walk both segmentations together
+      const double len = std::min(left_s, left_t), x = double(W(s, j)), y = double(track.values(t, 0));
+      n += len, sx += len * x, sy += len * y, sxx += len * x * x, syy += len * y * y, sxy += len * x * y;
+      left_s -= len, left_t -= len;
+      if (left_s == 0 && ++s < W.rows()) left_s = double(lengths[s]);
+      if (left_t == 0 && ++t < track.segments()) left_t = double(track.lengths[t]);
+    }
+    const double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    r[static_cast<std::size_t>(j)] = (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0.0;
+  }
+  return r;
+}
+
+}  // namespace fusednmf::examples

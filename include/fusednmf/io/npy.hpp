@@ -1,0 +1,164 @@
+#pragma once
+// NumPy .npy files (format version 1.0), written atomically: the data goes to a temporary file
+// beside the target, which is renamed over it only once complete, so a failed run never leaves a
+// half-written file. Rows can be repeated on the fly (run-length segments expand while writing).
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace fusednmf::io {
+
+namespace detail {
+
+template <class Scalar>
+constexpr const char* npy_descr() {
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "npy: float or double");
+  return std::is_same_v<Scalar, float> ? "<f4" : "<f8";
+}
+
+inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t cols) {
+  std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
+                     std::to_string(rows) + ", " + std::to_string(cols) + "), }";
+  // magic (6) + version (2) + header length (2) + dict + padding + '\n', a multiple of 64.
+  std::size_t total = 10 + dict.size() + 1;
+  dict.append((64 - total % 64) % 64, ' ');
+  dict.push_back('\n');
+  std::string header("\x93NUMPY\x01\x00", 8);
+  header.push_back(static_cast<char>(dict.size() & 0xff));
+  header.push_back(static_cast<char>((dict.size() >> 8) & 0xff));
+  return header + dict;
+}
+
+/// A temporary file beside `target`; commit() renames it over target, the destructor removes it
+/// if commit() was never reached.
+class AtomicFile {
+ public:
+  explicit AtomicFile(const std::filesystem::path& target) : target_(target) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(target_, ec))
+      throw std::runtime_error("output " + target_.string() + " is a directory");
+    const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec))
+      throw std::runtime_error("output directory " + dir.string() + " does not exist");
+    temp_ = target_;
+    temp_ += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+    out_.open(temp_, std::ios::binary | std::ios::trunc);
+    if (!out_)
+      throw std::runtime_error("cannot write " + target_.string() + ": " + std::strerror(errno));
+  }
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile() {
+    if (!committed_) {
+      out_.close();
+      std::error_code ec;
+      std::filesystem::remove(temp_, ec);
+    }
+  }
+  std::ofstream& stream() { return out_; }
+  void commit() {
+    out_.flush();
+    out_.close();
+    if (!out_) throw std::runtime_error("writing " + target_.string() + " failed (disk full?)");
+    std::error_code ec;
+    std::filesystem::rename(temp_, target_, ec);
+    if (ec) throw std::runtime_error("cannot rename into " + target_.string() + ": " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  std::filesystem::path target_, temp_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+}  // namespace detail
+
+/// Writes `rows` (segments x k, any scalar) as a C-order .npy of OutScalar, repeating row s
+/// repeats[s] times (pass an empty vector for no repetition). Throws std::runtime_error naming the
+/// path on any failure, leaving no file behind.
+template <class OutScalar, class Derived, class Repeats = std::vector<std::int64_t>>
+void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derived>& rows,
+               const Repeats& repeats = {}) {
+  const bool expand = repeats.size() != 0;
+  if (expand && static_cast<Eigen::Index>(repeats.size()) != rows.rows())
+    throw std::invalid_argument("write_npy: " + std::to_string(repeats.size()) + " repeats for " +
+                                std::to_string(rows.rows()) + " rows");
+  std::int64_t total = 0;
+  for (Eigen::Index s = 0; s < rows.rows(); ++s)
+    total += expand ? static_cast<std::int64_t>(repeats[s]) : 1;
+  detail::AtomicFile file(path);
+  auto& out = file.stream();
+  const std::string header = detail::npy_header(detail::npy_descr<OutScalar>(), total, rows.cols());
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  // Stream the expansion through a buffer of about 1 MiB.
+  const std::size_t k = static_cast<std::size_t>(rows.cols());
+  std::vector<OutScalar> row(k), buffer;
+  buffer.reserve(std::max<std::size_t>(k, (1u << 20) / sizeof(OutScalar)));
+  for (Eigen::Index s = 0; s < rows.rows(); ++s) {
+    for (std::size_t j = 0; j < k; ++j) row[j] = static_cast<OutScalar>(rows(s, Eigen::Index(j)));
+    const std::int64_t count = expand ? static_cast<std::int64_t>(repeats[s]) : 1;
+    for (std::int64_t r = 0; r < count; ++r) {
+      if (buffer.size() + k > buffer.capacity()) {
+        out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size() * sizeof(OutScalar)));
+        buffer.clear();
+      }
+      buffer.insert(buffer.end(), row.begin(), row.end());
+    }
+  }
+  out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size() * sizeof(OutScalar)));
+  if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
+  file.commit();
+}
+
+/// Reads a 2-D little-endian float32/float64 C-order .npy into a double matrix (for tests and tools).
+inline Eigen::MatrixXd read_npy(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path.string());
+  char magic[8];
+  in.read(magic, 8);
+  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0) throw std::runtime_error(path.string() + " is not a .npy file");
+  std::size_t header_len = 0;
+  if (magic[6] == 1) {
+    unsigned char b[2];
+    in.read(reinterpret_cast<char*>(b), 2);
+    header_len = b[0] | (std::size_t(b[1]) << 8);
+  } else {
+    unsigned char b[4];
+    in.read(reinterpret_cast<char*>(b), 4);
+    header_len = b[0] | (std::size_t(b[1]) << 8) | (std::size_t(b[2]) << 16) | (std::size_t(b[3]) << 24);
+  }
+  std::string header(header_len, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(header_len));
+  const bool f4 = header.find("'<f4'") != std::string::npos, f8 = header.find("'<f8'") != std::string::npos;
+  if (!(f4 || f8) || header.find("'fortran_order': False") == std::string::npos)
+    throw std::runtime_error(path.string() + ": only C-order <f4/<f8 arrays are supported");
+  const auto open = header.find("'shape': ("), comma = header.find(',', open), close = header.find(')', open);
+  if (open == std::string::npos || comma == std::string::npos || close == std::string::npos || comma > close)
+    throw std::runtime_error(path.string() + ": expected a 2-D array");
+  const long rows = std::stol(header.substr(open + 10, comma - open - 10));
+  const long cols = std::stol(header.substr(comma + 1, close - comma - 1));
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(rows, cols);
+  if (f8) {
+    in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(double) * m.size()));
+  } else {
+    std::vector<float> tmp(static_cast<std::size_t>(m.size()));
+    in.read(reinterpret_cast<char*>(tmp.data()), static_cast<std::streamsize>(sizeof(float) * tmp.size()));
+    for (std::size_t i = 0; i < tmp.size(); ++i) m.data()[i] = tmp[i];
+  }
+  if (!in) throw std::runtime_error(path.string() + " is truncated");
+  return m;
+}
+
+}  // namespace fusednmf::io

@@ -1,0 +1,113 @@
+#pragma once
+// Preparing segmented tracks for the factorization: transforms, per-track scaling, and the
+// scale at which smoothing acts.
+//
+// Sparse marks (a 200 bp call here and there inside a 30 kb gene) are dense only at the scale
+// of genes. The fused lasso alone sees isolated blips and flattens them long before gene-scale
+// structure appears, so assign2 first averages the signal into bins and box-smooths each track
+// at a gene-scale window, then lets the fused lasso cut the smooth factors into segments. Binned
+// rows that come out equal (long empty stretches) are merged again, so the fit stays compressed.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "segmented_matrix.hpp"
+
+namespace fusednmf {
+
+/// Averages rows into bins of `bin` bases (the last bin may be shorter). Weights: bases per bin.
+template <class Scalar>
+SegmentedMatrix<Scalar> average_into_bins(const SegmentedMatrix<Scalar>& Y, std::int64_t bin) {
+  if (bin < 1) throw std::invalid_argument("average_into_bins: bin must be >= 1, got " + std::to_string(bin));
+  const std::int64_t total = Y.expanded_rows();
+  const std::int64_t nbins = (total + bin - 1) / bin;
+  Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(nbins, Y.cols());
+  std::int64_t pos = 0;
+  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
+    std::int64_t left = static_cast<std::int64_t>(Y.lengths[s]);
+    while (left > 0) {  // a segment may span many bins
+      const std::int64_t b = pos / bin, take = std::min(left, (b + 1) * bin - pos);
+      sums.row(b) += double(take) * Y.values.row(s).template cast<double>();
+      pos += take;
+      left -= take;
+    }
+  }
+  SegmentedMatrix<Scalar> out;
+  out.values.resize(nbins, Y.cols());
+  out.lengths.resize(nbins);
+  for (std::int64_t b = 0; b < nbins; ++b) {
+    const std::int64_t len = std::min(bin, total - b * bin);
+    out.values.row(b) = (sums.row(b) / double(len)).template cast<Scalar>();
+    out.lengths[b] = static_cast<Scalar>(len);
+  }
+  return out;
+}
+
+/// Centred moving average over `window` bins (odd; weighted by bin length, truncated at the ends).
+template <class Scalar>
+void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
+  if (window < 1) throw std::invalid_argument("box_smooth_bins: window must be >= 1, got " + std::to_string(window));
+  const std::int64_t n = Y.segments(), half = window / 2;
+  if (half == 0 || n == 0) return;
+  Eigen::VectorXd weight_prefix(n + 1);
+  weight_prefix(0) = 0;
+  for (std::int64_t i = 0; i < n; ++i) weight_prefix(i + 1) = weight_prefix(i) + double(Y.lengths[i]);
+  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
+    Eigen::VectorXd prefix(n + 1);  // running weighted sum, in double
+    prefix(0) = 0;
+    for (std::int64_t i = 0; i < n; ++i) prefix(i + 1) = prefix(i) + double(Y.lengths[i]) * double(Y.values(i, c));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t a = std::max<std::int64_t>(0, i - half), b = std::min(n, i + half + 1);
+      Y.values(i, c) = static_cast<Scalar>((prefix(b) - prefix(a)) / (weight_prefix(b) - weight_prefix(a)));
+    }
+  }
+}
+
+/// Every track smoothed at each window (bases; 0 or <= bin: as is), side by side: tracks x windows
+/// columns, window-major. Several windows let factors mix fine and broad features.
+template <class Scalar>
+SegmentedMatrix<Scalar> smooth_at_scales(const SegmentedMatrix<Scalar>& Y, const std::vector<std::int64_t>& windows,
+                                         std::int64_t bin) {
+  if (windows.empty()) return Y;
+  SegmentedMatrix<Scalar> out;
+  out.lengths = Y.lengths;
+  out.values.resize(Y.segments(), Y.cols() * Eigen::Index(windows.size()));
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    SegmentedMatrix<Scalar> copy = Y;
+    if (windows[w] > bin) box_smooth_bins(copy, (windows[w] / std::max<std::int64_t>(bin, 1)) | 1);
+    out.values.middleCols(Eigen::Index(w) * Y.cols(), Y.cols()) = copy.values;
+  }
+  return out;
+}
+
+/// Merges consecutive equal rows (after binning, long empty stretches become one row again).
+template <class Scalar>
+SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
+  std::vector<Eigen::Index> keep;
+  std::vector<double> len;
+  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
+    // float holds whole numbers exactly only up to 2^24: never merge past that
+    if (!keep.empty() && Y.values.row(keep.back()) == Y.values.row(s) &&
+        len.back() + double(Y.lengths[s]) <= double(1 << 24)) {
+      len.back() += double(Y.lengths[s]);
+    } else {
+      keep.push_back(s);
+      len.push_back(double(Y.lengths[s]));
+    }
+  }
+  SegmentedMatrix<Scalar> out;
+  out.values.resize(Eigen::Index(keep.size()), Y.cols());
+  out.lengths.resize(Eigen::Index(keep.size()));
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    out.values.row(Eigen::Index(i)) = Y.values.row(keep[i]);
+    out.lengths[Eigen::Index(i)] = static_cast<Scalar>(len[i]);
+  }
+  return out;
+}
+
+}  // namespace fusednmf

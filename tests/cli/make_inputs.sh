@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fixture for the CLI tests: generated sample data, and folders of bad input.
+# usage: make_inputs.sh MAKE_SAMPLE_DATA SAMPLE_DIR BAD_DIR OUT_DIR
+set -euo pipefail
+gen=$1 sample=$2 bad=$3 out=$4
+rm -rf "$sample" "$bad" "$out"
+"$gen" -o "$sample" --quiet
+mkdir -p "$bad/empty" "$bad/not_bigwig" "$bad/truncated" "$out"
+echo "this is not a bigWig file" >"$bad/not_bigwig/not_a_bigwig.bw"
+cp "$sample"/tracks/0[0-2]_*.bw "$bad/truncated/"
+head -c 100000 "$sample/tracks/03_H3K4me1.bw" >"$bad/truncated/truncated.bw"
