@@ -9,7 +9,7 @@ packages=(
   python3 python3-numpy
 )
 if [[ "${FUSEDNMF_PEERS:-0}" == 1 ]]; then  # what the side-by-side benchmarks need
-  packages+=(python3-pybigwig python3-numba python3-sklearn libopenblas0-pthread)
+  packages+=(python3-pybigwig python3-numba python3-sklearn libopenblas0-pthread time)
 fi
 
 missing=()

@@ -36,12 +36,12 @@ struct Settings {
   std::string bw_dir, chrom, output, h_output, annotation;
   std::int64_t start = 0, end = -1;
   int k = 10;
-  double lambda = 100.0, l2 = 1e-3, tolerance = 1e-4;
+  double lambda = 1000.0, l2 = 1e-3, tolerance = 1e-4;
   int iterations = 100, threads = 0;
   std::int64_t bin = 200;
   std::vector<std::int64_t> smooth{10000};
   std::uint64_t seed = 0;
-  std::string init = "nndsvda", transform = "log1p", scale = "rms", dtype = "float32";
+  std::string init = "nndsvda", transform = "sqrt", scale = "rms", dtype = "float32";
   bool quiet = false;
 };
 
@@ -66,6 +66,7 @@ void check_output_path(const std::string& flag, const fs::path& out) {
 void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale) {
   if (transform == "log1p") Y.values = Y.values.array().log1p();
   if (transform == "asinh") Y.values = Y.values.array().unaryExpr([](float v) { return std::asinh(v); });
+  if (transform == "sqrt") Y.values = Y.values.array().sqrt();
   if (scale == "rms") {  // every track at unit RMS over the region, so deep tracks don't dominate
     const double bases = double(Y.expanded_rows());
     for (Eigen::Index j = 0; j < Y.cols(); ++j) {
@@ -179,7 +180,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
   app.add_option("--threads", s.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
-  app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"log1p", "asinh", "none"}))->capture_default_str();
+  app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"sqrt", "log1p", "asinh", "none"}))->capture_default_str();
   app.add_option("--scale", s.scale, "Per-track scaling")->check(CLI::IsMember({"rms", "none"}))->capture_default_str();
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
