@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct Settings {
   double lambda = 1000.0, l2 = 1e-3, tolerance = 1e-4;
   int iterations = 100, threads = 0;
   std::int64_t bin = 200;
-  std::vector<std::int64_t> smooth{10000};
+  std::string smooth = "auto";
   std::uint64_t seed = 0;
   std::string init = "nndsvda", transform = "sqrt", scale = "rms", dtype = "float32";
   bool quiet = false;
@@ -61,6 +62,26 @@ void check_output_path(const std::string& flag, const fs::path& out) {
   if (!test) throw std::runtime_error(flag + ": directory " + dir.string() + " is not writable");
   test.close();
   fs::remove(probe, ec);
+}
+
+// "--smooth auto" -> {} (choose from the data); otherwise a comma list of windows in bases.
+std::vector<std::int64_t> parse_windows(const std::string& text) {
+  if (text == "auto") return {};
+  std::vector<std::int64_t> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    std::size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != item.size() || v < 0 || v > 10000000)
+      throw std::runtime_error("--smooth: '" + item + "' is not auto or a window of 0..10000000 bases");
+    out.push_back(v);
+  }
+  if (out.empty()) throw std::runtime_error("--smooth: no window given");
+  return out;
 }
 
 void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale) {
@@ -109,7 +130,12 @@ int run(const Settings& s) {
 
   // Work at the scale of genes: average into bins, box-smooth, merge equal rows again.
   if (s.bin > 1) Y = average_into_bins(Y, s.bin);
-  Y = smooth_at_scales(Y, s.smooth, s.bin);
+  std::vector<std::int64_t> windows = parse_windows(s.smooth);
+  if (windows.empty()) {
+    windows.push_back(auto_smoothing_window(Y, std::max<std::int64_t>(s.bin, 1)));
+    say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
+  }
+  Y = smooth_at_scales(Y, windows, s.bin);
   Y = merge_equal_rows(Y);
   transform_values(Y, s.transform, s.scale);
   NMFOptions opt;
@@ -173,7 +199,7 @@ int main(int argc, char** argv) {
   app.add_option("-o,--output_file", s.output, "Output .npy: W, (END-START) x K")->required();
   app.add_option("--lambda", s.lambda, "Fused-lasso weight, in bases (relative to the data's RMS)")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--bin", s.bin, "Average the signal into bins of this many bases (1: base resolution)")->check(CLI::Range(std::int64_t(1), std::int64_t(1000000)))->capture_default_str();
-  app.add_option("--smooth", s.smooth, "Box-smooth each track over these windows (bases, comma list; each window adds a copy of every track; 0: unsmoothed)")->delimiter(',')->check(CLI::Range(std::int64_t(0), std::int64_t(10000000)))->capture_default_str();
+  app.add_option("--smooth", s.smooth, "Box-smooth each track: auto (10 kb when the median track is non-zero in < 25% of bins, else none), or windows in bases (comma list: a copy of every track per window; 0: none)")->capture_default_str();
   app.add_option("--l2", s.l2, "Ridge offset, relative to the Gram matrix's mean diagonal")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--iterations", s.iterations, "Maximum ALS iterations")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--tolerance", s.tolerance, "Stop when the objective's relative change stays below this")->check(CLI::NonNegativeNumber)->capture_default_str();
