@@ -152,12 +152,16 @@ class NMF {
       // WᵀW and WᵀY (weighted) in one pass.
       detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
         const auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
-        Matrix Wwb = Wb;
-        if (data.weights)
+        const auto Yb = data.Y.middleRows(blocks.start(b), blocks.size(b));
+        if (data.weights) {  // Wᵀ diag(w) W and Wᵀ diag(w) Y
+          Matrix Wwb = Wb;
           for (Eigen::Index i = 0; i < Wwb.rows(); ++i) Wwb.row(i) *= data.weights[blocks.start(b) + i];
-        gram_partial[b] = (Wwb.transpose() * Wb).template cast<double>();
-        cross_partial[b] =
-            (Wwb.transpose() * data.Y.middleRows(blocks.start(b), blocks.size(b))).template cast<double>();
+          gram_partial[b] = (Wwb.transpose() * Wb).template cast<double>();
+          cross_partial[b] = (Wwb.transpose() * Yb).template cast<double>();
+        } else {
+          gram_partial[b] = (Wb.transpose() * Wb).template cast<double>();
+          cross_partial[b] = (Wb.transpose() * Yb).template cast<double>();
+        }
       });
       const Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
       const Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);
