@@ -5,8 +5,6 @@
 // Every bigWig file in DIR is read over CHROM:[START, END) as run-length segments, transformed,
 // scaled per track, factored by NMF<FusedLasso<float>> on the segments, and W is expanded to
 // (END - START) x K and written as float32 (or float64) .npy. Progress goes to stderr.
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -50,18 +48,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Fails early, before any reading, when OUT cannot be written.
+// Fails early, before any reading, when OUT cannot be written; the message names the flag.
 void check_output_path(const std::string& flag, const fs::path& out) {
-  std::error_code ec;
-  if (fs::is_directory(out, ec)) throw std::runtime_error(flag + " " + out.string() + " is a directory");
-  const fs::path dir = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec))
-    throw std::runtime_error(flag + ": directory " + dir.string() + " does not exist");
-  const fs::path probe = dir / (".assign2-probe-" + std::to_string(::getpid()));
-  std::ofstream test(probe);
-  if (!test) throw std::runtime_error(flag + ": directory " + dir.string() + " is not writable");
-  test.close();
-  fs::remove(probe, ec);
+  try {
+    io::ensure_writable_target(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(flag + ": " + e.what());
+  }
 }
 
 // "--smooth auto" -> {} (choose from the data); otherwise a comma list of windows in bases.

@@ -18,6 +18,22 @@
 
 namespace fusednmf::io {
 
+/// Throws std::runtime_error unless `target` can be created: not a directory, its directory
+/// exists and accepts a new file (checked by creating and removing a probe). Lets programs fail
+/// before long work rather than at the end.
+inline void ensure_writable_target(const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) throw std::runtime_error(target.string() + " is a directory");
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + dir.string() + " does not exist");
+  const fs::path probe = dir / (".fusednmf-probe-" + std::to_string(reinterpret_cast<std::uintptr_t>(&target)));
+  std::ofstream test(probe);
+  if (!test) throw std::runtime_error("directory " + dir.string() + " is not writable");
+  test.close();
+  fs::remove(probe, ec);
+}
+
 namespace detail {
 
 template <class Scalar>
@@ -44,13 +60,7 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
 class AtomicFile {
  public:
   explicit AtomicFile(const std::filesystem::path& target) : target_(target) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::is_directory(target_, ec))
-      throw std::runtime_error("output " + target_.string() + " is a directory");
-    const fs::path dir = target_.has_parent_path() ? target_.parent_path() : fs::path(".");
-    if (!fs::is_directory(dir, ec))
-      throw std::runtime_error("output directory " + dir.string() + " does not exist");
+    ensure_writable_target(target_);
     temp_ = target_;
     temp_ += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
     out_.open(temp_, std::ios::binary | std::ios::trunc);
