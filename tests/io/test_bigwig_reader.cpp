@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,8 +18,10 @@ using fusednmf::examples::Runs;
 
 namespace {
 
+// Each test case runs in its own process under ctest, possibly at the same time: one directory
+// per process.
 struct Fixture {
-  fs::path dir = fs::temp_directory_path() / "fusednmf_test_bigwig";
+  fs::path dir = fs::temp_directory_path() / ("fusednmf_test_bigwig_" + std::to_string(::getpid()));
   std::vector<Chromosome> chroms{{"chr1", 10000}, {"chr2", 5000}, {"chrX", 3000}};
   Fixture() {
     fs::remove_all(dir);
@@ -74,7 +78,7 @@ TEST_CASE("read_region reads to the chromosome's end and rejects bad regions nam
 }
 
 TEST_CASE("runs longer than 2^24 bases are split so float lengths stay exact", "[io][bigwig]") {
-  fs::path dir = fs::temp_directory_path() / "fusednmf_test_bigwig_long";
+  fs::path dir = fs::temp_directory_path() / ("fusednmf_test_bigwig_long_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   Runs r;

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -9,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path scratch_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("fusednmf_test_npy_" + name);
+  fs::path d = fs::temp_directory_path() / ("fusednmf_test_npy_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
