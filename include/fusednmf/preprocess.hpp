@@ -1,6 +1,6 @@
 #pragma once
-// Preparing segmented tracks for the factorization: transforms, per-track scaling, and the
-// scale at which smoothing acts.
+// Preparing segmented tracks for the factorization: binning, and the scale at which smoothing
+// acts.
 //
 // Sparse marks (a 200 bp call here and there inside a 30 kb gene) are dense only at the scale
 // of genes. The fused lasso alone sees isolated blips and flattens them long before gene-scale
@@ -113,9 +113,8 @@ SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
   std::vector<Eigen::Index> keep;
   std::vector<double> len;
   for (Eigen::Index s = 0; s < Y.segments(); ++s) {
-    // float holds whole numbers exactly only up to 2^24: never merge past that
     if (!keep.empty() && Y.values.row(keep.back()) == Y.values.row(s) &&
-        len.back() + double(Y.lengths[s]) <= double(1 << 24)) {
+        len.back() + double(Y.lengths[s]) <= double(kMaxExactSegmentLength)) {
       len.back() += double(Y.lengths[s]);
     } else {
       keep.push_back(s);

@@ -11,6 +11,10 @@
 
 namespace fusednmf {
 
+/// Longest segment whose length a float lengths vector holds exactly (2^24): readers split
+/// longer runs, and merging never grows a segment past it.
+inline constexpr std::int64_t kMaxExactSegmentLength = std::int64_t(1) << 24;
+
 template <class Scalar>
 struct SegmentedMatrix {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;

@@ -103,7 +103,6 @@ class BigWigFile {
 struct RegionReport {
   std::int64_t negative_values_clipped = 0;  ///< bases x tracks
   std::int64_t nan_values_zeroed = 0;        ///< bases x tracks
-  std::int64_t segments_before_merge = 0;
 };
 
 /// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
@@ -115,15 +114,17 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
   if (files.empty()) throw std::runtime_error("no bigWig files to read");
   if (start < 0) throw std::runtime_error("start " + std::to_string(start) + " is negative");
   const std::size_t m = files.size();
+  std::vector<std::optional<BigWigFile>> handles(m);
   std::vector<std::vector<BigWigFile::Interval>> per_file(m);
   std::vector<std::string> errors(m);
   std::vector<std::int64_t> lengths(m, 0);
   const int nthreads = fusednmf::detail::resolve_threads(threads);
 
-  // Open every file first: chromosome checks need no data and fail fast.
+  // Open every file first and check the region on the headers: bad input fails before any data
+  // is read. The handles are kept for reading.
   fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
     try {
-      BigWigFile f(files[j]);
+      const BigWigFile& f = handles[j].emplace(files[j]);
       auto len = f.chrom_length(chrom);
       if (!len) {
         std::string known;
@@ -150,7 +151,8 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
 
   fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
     try {
-      per_file[j] = BigWigFile(files[j]).intervals(chrom, std::uint32_t(start), std::uint32_t(end));
+      per_file[j] = handles[j]->intervals(chrom, std::uint32_t(start), std::uint32_t(end));
+      handles[j].reset();
     } catch (const std::exception& e) {
       errors[j] = e.what();
     }
@@ -192,9 +194,9 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
     std::vector<BigWigFile::Interval>().swap(per_file[j]);
   });
 
-  // A float holds whole numbers exactly only up to 2^24, so longer runs (a 30 Mb empty arm) are
-  // cut into pieces of at most that length; then neighbouring equal rows are merged.
-  constexpr std::int64_t max_run = std::int64_t(1) << 24;
+  // Float lengths are exact only up to kMaxExactSegmentLength, so longer runs (a 30 Mb empty arm)
+  // are cut into pieces of at most that; then neighbouring equal rows are merged.
+  constexpr std::int64_t max_run = kMaxExactSegmentLength;
   std::vector<Eigen::Index> source;
   std::vector<std::int64_t> len;
   for (std::size_t s = 0; s < S; ++s)
@@ -216,7 +218,6 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
       report->negative_values_clipped += negatives[j];
       report->nan_values_zeroed += nans[j];
     }
-    report->segments_before_merge = static_cast<std::int64_t>(S);
   }
   return out;
 }
