@@ -5,6 +5,13 @@
 // The log-likelihood is the full one, sum V log(WH) - WH - lgamma(V + 1), so values compare
 // across ranks. Zeros in V contribute -WH (0 log 0 = 0); a zero in WH where V > 0 is floored
 // at a tiny positive value instead of producing -inf or NaN.
+//
+// How it is computed: V is visited in fixed blocks of rows. One pass per half-update forms the
+// block's WH, the ratio V ⊘ WH and its product with W or H, so the N x M matrices WH and the
+// ratio are never stored whole. The log-likelihood of the current factors comes out of the H
+// pass for free (sum WH = sum_r colsum(W)_r rowsum(H)_r needs no pass; lgamma(V + 1) is summed
+// once), so each iteration costs two passes. Block partial sums are added in block order: the
+// same seed gives the same bytes whatever the thread count.
 #include <cmath>
 #include <cstdint>
 #include <algorithm>
@@ -17,6 +24,7 @@
 
 #include <Eigen/Core>
 
+#include "detail/parallel.hpp"
 #include "detail/random.hpp"
 #include "nmf_options.hpp"
 
@@ -27,6 +35,7 @@ struct PoissonNMFOptions {
   int max_iterations = 2000;  ///< >= 1
   double tolerance = 1e-7;    ///< stop when the log-likelihood's relative change is below this
   std::uint64_t seed = 0;
+  int threads = 0;            ///< 0: OpenMP's default; results do not depend on it
   std::function<void(int iteration, double log_likelihood)> progress;
 
   void validate() const {
@@ -35,6 +44,7 @@ struct PoissonNMFOptions {
     if (max_iterations < 1) fail("max_iterations must be >= 1, got " + std::to_string(max_iterations));
     if (!(tolerance >= 0.0) || !std::isfinite(tolerance))
       fail("tolerance must be finite and >= 0, got " + std::to_string(tolerance));
+    if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
   }
 };
 
@@ -50,11 +60,16 @@ struct PoissonNMFResult {
 
 namespace detail {
 inline constexpr double kPoissonFloor = 1e-300;  // WH below this counts as this (never 0 or NaN)
-}
 
-/// Full Poisson log-likelihood of V given the mean WH.
+}  // namespace detail
+
+/// Full Poisson log-likelihood of V given the mean WH (a matrix or an expression such as W * H).
 template <class DerivedV, class DerivedM>
-double poisson_log_likelihood(const Eigen::MatrixBase<DerivedV>& V, const Eigen::MatrixBase<DerivedM>& mean) {
+double poisson_log_likelihood(const Eigen::MatrixBase<DerivedV>& V, const Eigen::MatrixBase<DerivedM>& mean_expression) {
+  if (V.rows() != mean_expression.rows() || V.cols() != mean_expression.cols())
+    throw std::invalid_argument("poisson_log_likelihood: V and the mean differ in shape");
+  // Evaluated once: indexing a product expression (W * H) would recompute it for every cell.
+  const Eigen::MatrixXd mean = mean_expression.template cast<double>();
   double total = 0.0;
   for (Eigen::Index c = 0; c < V.cols(); ++c)
     for (Eigen::Index r = 0; r < V.rows(); ++r) {
@@ -76,53 +91,122 @@ class PoissonNMF {
   explicit PoissonNMF(PoissonNMFOptions options = {}) : options_(std::move(options)) { options_.validate(); }
 
   /// V: N x M, non-negative and finite (counts, though whole numbers are not required).
+  /// The updates run in double whatever Scalar is: in float, rounding of the factors makes the
+  /// log-likelihood wobble once it is nearly converged (it is a small difference of large sums).
   Result fit(const Eigen::Ref<const Matrix>& V) const {
     check(V);
-    const Eigen::Index N = V.rows(), M = V.cols(), R = options_.rank;
-    // Seeded positive start at the data's mean level, so WH starts near mean(V).
-    detail::Random rng(options_.seed);
-    const double level = std::sqrt(std::max(double(V.mean()), 1e-12) / double(R));
-    Eigen::MatrixXd W(N, R), H(R, M);
-    for (Eigen::Index i = 0; i < W.size(); ++i) W(i) = level * (0.5 + rng.uniform());
-    for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = level * (0.5 + rng.uniform());
-    const Eigen::MatrixXd Vd = V.template cast<double>();
-    Eigen::MatrixXd WH = W * H, ratio(N, M);
-    auto update_ratio = [&]() {
-      ratio = Vd.array() / WH.array().max(detail::kPoissonFloor);
-    };
-
     Result result;
-    double previous = poisson_log_likelihood(Vd, WH);
-    for (int it = 1; it <= options_.max_iterations; ++it) {
-      update_ratio();
-      Eigen::VectorXd w_colsum = W.colwise().sum().transpose();
-      H.array() *= (W.transpose() * ratio).array().colwise() / w_colsum.array().max(detail::kPoissonFloor);
-      WH.noalias() = W * H;
-      update_ratio();
-      Eigen::VectorXd h_rowsum = H.rowwise().sum();
-      W.array() *= (ratio * H.transpose()).array().rowwise() /
-                   h_rowsum.transpose().array().max(detail::kPoissonFloor);
-      WH.noalias() = W * H;
-      const double ll = poisson_log_likelihood(Vd, WH);
-      result.log_likelihood.push_back(ll);
-      result.iterations = it;
-      if (options_.progress) options_.progress(it, ll);
-      if (!std::isfinite(ll)) {
-        result.status = Status::NumericalIssue;
-        break;
-      }
-      if (std::abs(ll - previous) <= options_.tolerance * std::abs(previous)) {
-        result.status = Status::Converged;
-        break;
-      }
-      previous = ll;
+    PoissonNMFResult<double> fitted;
+    if constexpr (std::is_same_v<Scalar, double>) {
+      fitted = fit_double(V);
+    } else {
+      fitted = fit_double(V.template cast<double>());
     }
-    result.W = W.template cast<Scalar>();
-    result.H = H.template cast<Scalar>();
+    result.W = fitted.W.template cast<Scalar>();
+    result.H = fitted.H.template cast<Scalar>();
+    result.log_likelihood = std::move(fitted.log_likelihood);
+    result.iterations = fitted.iterations;
+    result.status = fitted.status;
     return result;
   }
 
  private:
+  PoissonNMFResult<double> fit_double(const Eigen::Ref<const Eigen::MatrixXd>& V) const {
+    const Eigen::Index N = V.rows(), M = V.cols(), R = options_.rank;
+    const double floor = detail::kPoissonFloor;
+    const int threads = detail::resolve_threads(options_.threads);
+    const Eigen::Index blocks = (N + kBlockRows - 1) / kBlockRows;
+    auto block_start = [](Eigen::Index b) { return b * kBlockRows; };
+    auto block_size = [&](Eigen::Index b) { return std::min(kBlockRows, N - b * kBlockRows); };
+
+    // Seeded positive start at the data's mean level, so WH starts near mean(V).
+    Eigen::MatrixXd W(N, R), H(R, M);
+    {
+      detail::Random rng(options_.seed);
+      const double level = std::sqrt(std::max(V.mean(), 1e-12) / double(R));
+      for (Eigen::Index i = 0; i < W.size(); ++i) W(i) = level * (0.5 + rng.uniform());
+      for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = level * (0.5 + rng.uniform());
+    }
+
+    const auto block_count = std::size_t(blocks);
+    std::vector<double> block_log_factorials(block_count, 0.0), block_v_log_mean(block_count, 0.0);
+    std::vector<Eigen::MatrixXd> block_numerator(block_count);
+    std::vector<Eigen::MatrixXd> scratch(static_cast<std::size_t>(threads));  // a block of WH / ratio per thread
+    detail::parallel_for(threads, long(blocks), [&](long b) {
+      const auto Vb = V.middleRows(block_start(b), block_size(b));
+      double sum = 0.0;
+      for (Eigen::Index c = 0; c < M; ++c)
+        for (Eigen::Index r = 0; r < Vb.rows(); ++r) sum += std::lgamma(Vb(r, c) + 1.0);
+      block_log_factorials[std::size_t(b)] = sum;
+    });
+    double log_factorials = 0.0;
+    for (double s : block_log_factorials) log_factorials += s;
+
+    // The H pass: the log-likelihood of (W, H) and the numerator Wᵀ (V ⊘ WH), per block.
+    auto h_pass = [&](long b) {
+      const Eigen::Index s = block_start(b), n = block_size(b);
+      const auto Vb = V.middleRows(s, n);
+      const auto Wb = W.middleRows(s, n);
+      Eigen::MatrixXd& ratio = scratch[std::size_t(detail::thread_index())];
+      ratio.noalias() = Wb * H;
+      ratio = ratio.cwiseMax(floor);
+      block_v_log_mean[std::size_t(b)] = (Vb.array() * ratio.array().log()).sum();
+      ratio = Vb.cwiseQuotient(ratio);
+      block_numerator[std::size_t(b)].noalias() = Wb.transpose() * ratio;
+    };
+    // The W pass: rows of W depend only on their own rows of V, so no reduction.
+    Eigen::RowVectorXd h_rowsum_inverse;
+    auto w_pass = [&](long b) {
+      const Eigen::Index s = block_start(b), n = block_size(b);
+      const auto Vb = V.middleRows(s, n);
+      auto Wb = W.middleRows(s, n);
+      Eigen::MatrixXd& ratio = scratch[std::size_t(detail::thread_index())];
+      ratio.noalias() = Wb * H;
+      ratio = Vb.cwiseQuotient(ratio.cwiseMax(floor));
+      Eigen::MatrixXd grow = ratio * H.transpose();
+      Wb.array() *= grow.array().rowwise() * h_rowsum_inverse.array();
+    };
+
+    PoissonNMFResult<double> result;
+    double previous = 0.0;
+    for (int it = 0;; ++it) {
+      detail::parallel_for(threads, long(blocks), h_pass);
+      double v_log_mean = 0.0;
+      for (double s : block_v_log_mean) v_log_mean += s;
+      const Eigen::RowVectorXd w_colsum = W.colwise().sum();
+      const double mean_total = w_colsum.dot(H.rowwise().sum().transpose());  // sum of WH
+      const double ll = v_log_mean - mean_total - log_factorials;
+      if (it > 0) {  // ll belongs to the factors after iteration `it`
+        result.log_likelihood.push_back(ll);
+        result.iterations = it;
+        if (options_.progress) options_.progress(it, ll);
+        if (!std::isfinite(ll)) {
+          result.status = Status::NumericalIssue;
+          break;
+        }
+        if (std::abs(ll - previous) <= options_.tolerance * std::abs(previous)) {
+          result.status = Status::Converged;
+          break;
+        }
+        if (it == options_.max_iterations) break;
+      }
+      previous = ll;
+
+      Eigen::MatrixXd numerator = block_numerator.front();
+      for (std::size_t b = 1; b < block_numerator.size(); ++b) numerator += block_numerator[b];
+      H.array() *= numerator.array().colwise() / w_colsum.transpose().array().max(floor);
+      h_rowsum_inverse = H.rowwise().sum().transpose().cwiseMax(floor).cwiseInverse();
+      detail::parallel_for(threads, long(blocks), w_pass);
+    }
+    result.W = std::move(W);
+    result.H = std::move(H);
+    return result;
+  }
+
+  // Rows per block: small enough that a block of WH stays in cache and two threads share even
+  // modest matrices, large enough that Eigen's products run at speed.
+  static constexpr Eigen::Index kBlockRows = 512;
+
   void check(const Eigen::Ref<const Matrix>& V) const {
     if (V.rows() == 0 || V.cols() == 0)
       throw std::invalid_argument("PoissonNMF: V is empty (" + std::to_string(V.rows()) + " x " +
@@ -143,39 +227,53 @@ class PoissonNMF {
   PoissonNMFOptions options_;
 };
 
-/// One row of a rank scan.
+/// One row of a rank scan: the best of the restarts at one rank.
+template <class Scalar>
 struct RankFit {
   Eigen::Index rank;
   double log_likelihood;  ///< best over the restarts
   double bic;             ///< -2 log L + R (N + M) log(N M): lower is better
   std::uint64_t best_seed;
+  PoissonNMFResult<Scalar> fit;  ///< the restart that reached log_likelihood
 };
 
 /// Fits every rank in [min_rank, max_rank] with `restarts` seeds each (seed, seed+1, ...) and
-/// keeps the best log-likelihood of each rank.
+/// keeps the best log-likelihood of each rank. `on_fit(rank, seed, log_likelihood)`, if given,
+/// is called after every fit (for progress lines).
 template <class Scalar>
-std::vector<RankFit> scan_ranks(const Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>& V,
-                                Eigen::Index min_rank, Eigen::Index max_rank, int restarts,
-                                PoissonNMFOptions options = {}) {
+std::vector<RankFit<Scalar>> scan_ranks(
+    const Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>& V, Eigen::Index min_rank,
+    Eigen::Index max_rank, int restarts, PoissonNMFOptions options = {},
+    const std::function<void(Eigen::Index, std::uint64_t, double)>& on_fit = {}) {
   if (min_rank < 1 || max_rank < min_rank)
     throw std::invalid_argument("scan_ranks: need 1 <= min_rank <= max_rank, got " + std::to_string(min_rank) +
                                 ".." + std::to_string(max_rank));
   if (restarts < 1) throw std::invalid_argument("scan_ranks: restarts must be >= 1, got " + std::to_string(restarts));
-  std::vector<RankFit> table;
+  std::vector<RankFit<Scalar>> table;
   const std::uint64_t base_seed = options.seed;
   const double cells = double(V.rows()) * double(V.cols());
   for (Eigen::Index r = min_rank; r <= max_rank; ++r) {
-    RankFit best{r, -std::numeric_limits<double>::infinity(), 0.0, base_seed};
+    RankFit<Scalar> best{r, -std::numeric_limits<double>::infinity(), 0.0, base_seed, {}};
     for (int s = 0; s < restarts; ++s) {
       options.rank = r;
       options.seed = base_seed + std::uint64_t(s);
-      const double ll = PoissonNMF<Scalar>(options).fit(V).final_log_likelihood();
-      if (ll > best.log_likelihood) best = {r, ll, 0.0, options.seed};
+      auto fit = PoissonNMF<Scalar>(options).fit(V);
+      const double ll = fit.final_log_likelihood();
+      if (on_fit) on_fit(r, options.seed, ll);
+      if (ll > best.log_likelihood) best = {r, ll, 0.0, options.seed, std::move(fit)};
     }
     best.bic = -2.0 * best.log_likelihood + double(r) * double(V.rows() + V.cols()) * std::log(cells);
-    table.push_back(best);
+    table.push_back(std::move(best));
   }
   return table;
+}
+
+/// The entry of a rank scan with the lowest BIC.
+template <class Scalar>
+const RankFit<Scalar>& best_by_bic(const std::vector<RankFit<Scalar>>& table) {
+  if (table.empty()) throw std::invalid_argument("best_by_bic: the rank scan is empty");
+  return *std::min_element(table.begin(), table.end(),
+                           [](const auto& a, const auto& b) { return a.bic < b.bic; });
 }
 
 }  // namespace fusednmf

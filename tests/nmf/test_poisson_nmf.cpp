@@ -128,3 +128,20 @@ TEST_CASE("bad input to Poisson NMF throws naming the problem", "[poisson]") {
   CHECK_THROWS_WITH(PoissonNMF<double>(o), Contains("rank"));
   CHECK_THROWS_WITH(scan_ranks<double>(Eigen::MatrixXd::Ones(5, 4), 3, 2, 1), Contains("min_rank"));
 }
+
+TEST_CASE("Poisson NMF gives the same bytes whatever the thread count", "[poisson]") {
+  Eigen::MatrixXd V = simulate(3000, 20, 3, 30000, 6);  // several row blocks
+  PoissonNMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 30;
+  o.tolerance = 0;
+  o.threads = 1;
+  const auto one = PoissonNMF<double>(o).fit(V);
+  o.threads = 2;
+  const auto two = PoissonNMF<double>(o).fit(V);
+  CHECK(one.W == two.W);
+  CHECK(one.H == two.H);
+  CHECK(one.log_likelihood == two.log_likelihood);
+  // The streamed log-likelihood equals the direct formula on the final factors.
+  CHECK(one.final_log_likelihood() == Approx(poisson_log_likelihood(V, one.W * one.H)).epsilon(1e-10));
+}

@@ -35,6 +35,10 @@ inline int thread_index() {
 /// whatever `threads` is.
 template <class Body>
 void parallel_for(int threads, long count, Body&& body) {
+  // No more threads than items: idle OpenMP threads spin, which costs dearly when several
+  // programs share the cores. (A region of one thread still keeps Eigen's products serial.)
+  if (count <= 0) return;
+  if (count < threads) threads = int(count);
   FUSEDNMF_PRAGMA(omp parallel num_threads(threads))
   {
 #ifdef _OPENMP

@@ -16,23 +16,9 @@
 
 #include <Eigen/Core>
 
-namespace fusednmf::io {
+#include "atomic_file.hpp"
 
-/// Throws std::runtime_error unless `target` can be created: not a directory, its directory
-/// exists and accepts a new file (checked by creating and removing a probe). Lets programs fail
-/// before long work rather than at the end.
-inline void ensure_writable_target(const std::filesystem::path& target) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(target, ec)) throw std::runtime_error(target.string() + " is a directory");
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + dir.string() + " does not exist");
-  const fs::path probe = dir / (".fusednmf-probe-" + std::to_string(reinterpret_cast<std::uintptr_t>(&target)));
-  std::ofstream test(probe);
-  if (!test) throw std::runtime_error("directory " + dir.string() + " is not writable");
-  test.close();
-  fs::remove(probe, ec);
-}
+namespace fusednmf::io {
 
 namespace detail {
 
@@ -55,44 +41,6 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
   return header + dict;
 }
 
-/// A temporary file beside `target`; commit() renames it over target, the destructor removes it
-/// if commit() was never reached.
-class AtomicFile {
- public:
-  explicit AtomicFile(const std::filesystem::path& target) : target_(target) {
-    ensure_writable_target(target_);
-    temp_ = target_;
-    temp_ += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
-    out_.open(temp_, std::ios::binary | std::ios::trunc);
-    if (!out_)
-      throw std::runtime_error("cannot write " + target_.string() + ": " + std::strerror(errno));
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile() {
-    if (!committed_) {
-      out_.close();
-      std::error_code ec;
-      std::filesystem::remove(temp_, ec);
-    }
-  }
-  std::ofstream& stream() { return out_; }
-  void commit() {
-    out_.flush();
-    out_.close();
-    if (!out_) throw std::runtime_error("writing " + target_.string() + " failed (disk full?)");
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) throw std::runtime_error("cannot rename into " + target_.string() + ": " + ec.message());
-    committed_ = true;
-  }
-
- private:
-  std::filesystem::path target_, temp_;
-  std::ofstream out_;
-  bool committed_ = false;
-};
-
 }  // namespace detail
 
 /// Writes `rows` (segments x k, any scalar) as a C-order .npy of OutScalar, repeating row s
@@ -108,7 +56,7 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derive
   std::int64_t total = 0;
   for (Eigen::Index s = 0; s < rows.rows(); ++s)
     total += expand ? static_cast<std::int64_t>(repeats[s]) : 1;
-  detail::AtomicFile file(path);
+  AtomicFile file(path);
   auto& out = file.stream();
   const std::string header = detail::npy_header(detail::npy_descr<OutScalar>(), total, rows.cols());
   out.write(header.data(), static_cast<std::streamsize>(header.size()));

@@ -1,0 +1,61 @@
+// Seconds per multiplicative-update iteration of PoissonNMF (KL), the same count matrix as the
+// scikit-learn peer (benchmarks/peer_poisson.py) reads: the count table named by the environment
+// variable FUSEDNMF_COUNTS, or, without it, a simulated 20,000 x 100 table with 10 modules.
+// Per-iteration time is the median gap between consecutive progress callbacks (the once-only
+// lgamma sum and the start are excluded), rank 10.
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <fusednmf/io/count_table.hpp>
+#include <fusednmf/modules/simulation.hpp>
+#include <fusednmf/poisson_nmf.hpp>
+
+namespace {
+
+const Eigen::MatrixXd& counts() {
+  static const Eigen::MatrixXd V = [] {
+    if (const char* path = std::getenv("FUSEDNMF_COUNTS")) return fusednmf::io::read_count_table(path).counts;
+    fusednmf::modules::SimulationOptions o;
+    o.genes = 20000;
+    o.samples = 100;
+    o.modules = 10;
+    o.seed = 1;
+    return fusednmf::modules::simulate(o).V;
+  }();
+  return V;
+}
+
+template <class Scalar>
+void BM_kl_iteration(benchmark::State& state) {
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> V = counts().cast<Scalar>();
+  fusednmf::PoissonNMFOptions o;
+  o.rank = state.range(0);
+  o.max_iterations = 21;
+  o.tolerance = 0;
+  o.threads = int(state.range(1));
+  std::vector<double> stamps;
+  o.progress = [&](int, double) {
+    stamps.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count());
+  };
+  for (auto _ : state) {
+    stamps.clear();
+    benchmark::DoNotOptimize(fusednmf::PoissonNMF<Scalar>(o).fit(V));
+    std::vector<double> gaps;
+    for (std::size_t i = 1; i < stamps.size(); ++i) gaps.push_back(stamps[i] - stamps[i - 1]);
+    std::nth_element(gaps.begin(), gaps.begin() + long(gaps.size() / 2), gaps.end());
+    state.SetIterationTime(gaps[gaps.size() / 2]);
+  }
+  state.counters["rows"] = double(V.rows());
+  state.counters["cols"] = double(V.cols());
+}
+
+}  // namespace
+
+// Args: rank, threads (0: all).
+BENCHMARK_TEMPLATE(BM_kl_iteration, double)->Args({10, 0})->Args({10, 1})->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK_TEMPLATE(BM_kl_iteration, float)->Args({10, 0})->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK_MAIN();

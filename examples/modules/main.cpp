@@ -1,0 +1,309 @@
+// modules: gene-module discovery with Poisson NMF (the second seed document).
+//
+//   modules simulate -o COUNTS.tsv [--truth TRUTH.tsv] [--genes N --samples M --modules R ...]
+//   modules fit COUNTS.tsv [--ranks 3-6] [--restarts 5] [--truth TRUTH.tsv] [--assignments OUT.tsv] ...
+//
+// `simulate` plants R modules with moonlighting genes and writes V = Poisson(scale · W H) as a
+// count table (and the truth). `fit` reads any count table (genes x samples), fits Poisson NMF for
+// every rank in a range with several restarts, picks the rank by BIC, assigns each gene to its
+// module(s), reports moonlighting genes and the histogram of shares, and, given the truth,
+// scores the recovery after matching modules.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <fusednmf/io/atomic_file.hpp>
+#include <fusednmf/io/count_table.hpp>
+#include <fusednmf/io/npy.hpp>
+#include <fusednmf/modules/assignment.hpp>
+#include <fusednmf/modules/simulation.hpp>
+#include <fusednmf/poisson_nmf.hpp>
+
+namespace fs = std::filesystem;
+using namespace fusednmf;
+
+namespace {
+
+struct Truth {
+  std::vector<int> module, second_module;  // 0-based, -1: none
+  int modules = 0;
+};
+
+std::string numbered(const char* prefix, std::size_t i, std::size_t count) {
+  const int width = int(std::to_string(count).size());
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%0*zu", prefix, width, i + 1);
+  return buf;
+}
+
+void check_output(const std::string& flag, const std::string& path) {
+  if (path.empty()) return;
+  try {
+    io::ensure_writable_target(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(flag + ": " + e.what());
+  }
+}
+
+// ---------------------------------------------------------------- simulate
+
+int run_simulate(const modules::SimulationOptions& o, const std::string& counts_path, const std::string& truth_path) {
+  check_output("--output", counts_path);
+  check_output("--truth", truth_path);
+  const modules::Simulation sim = modules::simulate(o);
+  io::CountTable table;
+  for (Eigen::Index i = 0; i < o.genes; ++i) table.genes.push_back(numbered("G", std::size_t(i), std::size_t(o.genes)));
+  for (Eigen::Index j = 0; j < o.samples; ++j)
+    table.samples.push_back(numbered("S", std::size_t(j), std::size_t(o.samples)));
+  table.counts = sim.V;
+  io::write_count_table(counts_path, table);
+  if (!truth_path.empty()) {
+    io::AtomicFile file(truth_path);
+    auto& out = file.stream();
+    out << "gene\tmodule\tsecond_module\n";
+    for (std::size_t i = 0; i < table.genes.size(); ++i) {
+      out << table.genes[i] << '\t' << sim.module[i] + 1 << '\t';
+      if (sim.second_module[i] >= 0) out << sim.second_module[i] + 1; else out << '-';
+      out << '\n';
+    }
+    file.commit();
+  }
+  std::size_t moonlighters = 0;
+  for (int s : sim.second_module) moonlighters += s >= 0;
+  std::cerr << "modules: wrote " << counts_path << " (" << o.genes << " genes x " << o.samples << " samples, "
+            << o.modules << " modules, " << moonlighters << " moonlighting genes, mean count "
+            << sim.V.mean() << ")" << (truth_path.empty() ? "" : " and " + truth_path) << "\n";
+  return 0;
+}
+
+// ---------------------------------------------------------------- fit
+
+Truth read_truth(const fs::path& path, const std::vector<std::string>& genes) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("--truth: cannot open " + path.string());
+  std::map<std::string, std::size_t> row_of;
+  for (std::size_t i = 0; i < genes.size(); ++i) row_of[genes[i]] = i;
+  Truth t;
+  t.module.assign(genes.size(), -2);
+  t.second_module.assign(genes.size(), -1);
+  std::string line;
+  long number = 0;
+  auto module_number = [&](const std::string& field, bool optional) {
+    if (optional && field == "-") return -1;
+    std::size_t used = 0;
+    int v = 0;
+    try {
+      v = std::stoi(field, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != field.size() || v < 1)
+      throw std::runtime_error(path.string() + " line " + std::to_string(number) + ": '" + field +
+                               "' is not a module number (1, 2, ...)" + (optional ? " or '-'" : ""));
+    return v - 1;
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (number == 1 || line.empty() || line[0] == '#') continue;  // header
+    std::stringstream ss(line);
+    std::string gene, first, second;
+    if (!std::getline(ss, gene, '\t') || !std::getline(ss, first, '\t') || !std::getline(ss, second, '\t'))
+      throw std::runtime_error(path.string() + " line " + std::to_string(number) +
+                               ": expected gene<TAB>module<TAB>second_module");
+    const auto it = row_of.find(gene);
+    if (it == row_of.end())
+      throw std::runtime_error(path.string() + " line " + std::to_string(number) + ": gene '" + gene +
+                               "' is not in the count table");
+    t.module[it->second] = module_number(first, false);
+    t.second_module[it->second] = module_number(second, true);
+    t.modules = std::max({t.modules, t.module[it->second] + 1, t.second_module[it->second] + 1});
+  }
+  for (std::size_t i = 0; i < genes.size(); ++i)
+    if (t.module[i] == -2) throw std::runtime_error(path.string() + ": gene '" + genes[i] + "' has no module");
+  return t;
+}
+
+std::pair<Eigen::Index, Eigen::Index> parse_ranks(const std::string& text) {
+  const auto dash = text.find('-');
+  auto number = [&](const std::string& s) {
+    std::size_t used = 0;
+    long v = -1;
+    try {
+      v = std::stol(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != s.size() || s.empty() || v < 1)
+      throw std::runtime_error("--ranks: '" + text + "' is not a rank or a range like 3-6 (ranks >= 1)");
+    return Eigen::Index(v);
+  };
+  const Eigen::Index lo = number(text.substr(0, dash));
+  const Eigen::Index hi = dash == std::string::npos ? lo : number(text.substr(dash + 1));
+  if (hi < lo) throw std::runtime_error("--ranks: '" + text + "' runs backwards");
+  return {lo, hi};
+}
+
+struct FitSettings {
+  std::string counts, ranks = "3-6", truth, assignments, histogram, w_output, h_output;
+  int restarts = 5, iterations = 2000, threads = 0, bins = 20;
+  double tolerance = 1e-7, threshold = 0.2;
+  std::uint64_t seed = 0;
+  bool quiet = false;
+};
+
+int run_fit(const FitSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram},
+                            {"--w-output", s.w_output}, {"--h-output", s.h_output}})
+    check_output(flag, path);
+  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
+  const io::CountTable table = io::read_count_table(s.counts);
+  const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
+  if (max_rank > std::min(N, M))
+    throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +
+                             std::to_string(std::min(N, M)) + " of " + s.counts);
+  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, table.genes);
+  std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples; ranks " << min_rank << ".."
+            << max_rank << ", " << s.restarts << " restarts each\n";
+
+  PoissonNMFOptions o;
+  o.max_iterations = s.iterations;
+  o.tolerance = s.tolerance;
+  o.seed = s.seed;
+  o.threads = s.threads;
+  auto on_fit = [&](Eigen::Index rank, std::uint64_t seed, double ll) {
+    if (!s.quiet) std::fprintf(stderr, "modules: rank %ld seed %llu: log-likelihood %.6e\n", long(rank),
+                               static_cast<unsigned long long>(seed), ll);
+  };
+  const auto scan = scan_ranks<double>(table.counts, min_rank, max_rank, s.restarts, o, on_fit);
+  const auto& best = best_by_bic(scan);
+
+  std::printf("rank\tlog_likelihood\tBIC\titerations\n");
+  for (const auto& row : scan)
+    std::printf("%ld\t%.6e\t%.6e\t%d%s\n", long(row.rank), row.log_likelihood, row.bic, row.fit.iterations,
+                &row == &best ? "\t<- chosen (lowest BIC)" : "");
+  const int R = int(best.rank);
+  std::printf("chosen rank: %d\n", R);
+
+  const Eigen::MatrixXd shares = modules::module_shares(best.fit.W, best.fit.H);
+  const auto genes = modules::assign_genes(shares, s.threshold);
+  std::vector<std::size_t> sizes(std::size_t(R), 0);
+  std::vector<std::size_t> moonlighting;
+  for (std::size_t i = 0; i < genes.size(); ++i) {
+    if (genes[i].module >= 0) ++sizes[std::size_t(genes[i].module)];
+    if (genes[i].moonlighting) moonlighting.push_back(i);
+  }
+  std::printf("module sizes:");
+  for (int r = 0; r < R; ++r) std::printf(" %d:%zu", r + 1, sizes[std::size_t(r)]);
+  std::printf("\nmoonlighting genes (second share >= %.2f): %zu", s.threshold, moonlighting.size());
+  for (std::size_t j = 0; j < moonlighting.size() && j < 20; ++j) {
+    const auto& g = genes[moonlighting[j]];
+    std::printf("%s %s(%d/%d %.2f)", j ? "," : "", table.genes[moonlighting[j]].c_str(), g.module + 1,
+                g.second_module + 1, g.second_share);
+  }
+  std::printf("%s\n", moonlighting.size() > 20 ? ", ..." : "");
+
+  const auto hist = modules::share_histogram(shares, s.bins);
+  std::size_t tallest = 1;
+  for (auto c : hist.counts) tallest = std::max(tallest, c);
+  std::printf("histogram of shares (all genes x modules):\n");
+  for (std::size_t b = 0; b < hist.counts.size(); ++b)
+    std::printf("  [%.2f, %.2f%c %7zu %s\n", hist.edges[b], hist.edges[b + 1], b + 1 == hist.counts.size() ? ']' : ')',
+                hist.counts[b], std::string(std::size_t(std::ceil(50.0 * double(hist.counts[b]) / double(tallest))), '#').c_str());
+
+  if (!s.truth.empty()) {
+    const auto rec = modules::compare_to_truth(genes, R, truth.module, truth.second_module, truth.modules);
+    std::printf("recovery vs %s (%d planted modules): gene accuracy %.4f; moonlighting genes found %zu of %zu; false calls %zu\n",
+                s.truth.c_str(), truth.modules, rec.accuracy, rec.moonlighters_found, rec.moonlighters,
+                rec.false_moonlighters);
+  }
+
+  if (!s.assignments.empty()) {
+    io::AtomicFile file(s.assignments);
+    auto& out = file.stream();
+    out << "gene\tmodule\tshare\tsecond_module\tsecond_share\tmoonlighting\n";
+    for (std::size_t i = 0; i < genes.size(); ++i) {
+      const auto& g = genes[i];
+      out << table.genes[i] << '\t';
+      if (g.module >= 0) out << g.module + 1; else out << '-';
+      out << '\t' << g.share << '\t';
+      if (g.second_module >= 0) out << g.second_module + 1; else out << '-';
+      out << '\t' << g.second_share << '\t' << (g.moonlighting ? "yes" : "no") << '\n';
+    }
+    file.commit();
+  }
+  if (!s.histogram.empty()) {
+    io::AtomicFile file(s.histogram);
+    auto& out = file.stream();
+    out << "bin_start\tbin_end\tcount\n";
+    for (std::size_t b = 0; b < hist.counts.size(); ++b)
+      out << hist.edges[b] << '\t' << hist.edges[b + 1] << '\t' << hist.counts[b] << '\n';
+    file.commit();
+  }
+  if (!s.w_output.empty()) io::write_npy<double>(s.w_output, best.fit.W);
+  if (!s.h_output.empty()) io::write_npy<double>(s.h_output, best.fit.H);
+  std::fprintf(stderr, "modules: done in %.2f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"modules: gene-module discovery with Poisson NMF (simulate planted modules, or fit a count table)"};
+  app.require_subcommand(1);
+  app.get_formatter()->column_width(32);
+
+  modules::SimulationOptions sim;
+  std::string sim_out, sim_truth;
+  auto* simulate = app.add_subcommand("simulate", "Write a count table with planted modules and moonlighting genes");
+  simulate->add_option("-o,--output", sim_out, "Count table to write (TSV, genes x samples)")->required();
+  simulate->add_option("--truth", sim_truth, "Also write the planted modules (TSV: gene, module, second_module)");
+  simulate->add_option("--genes", sim.genes, "Genes (N)")->check(CLI::Range(Eigen::Index(1), Eigen::Index(100000000)))->capture_default_str();
+  simulate->add_option("--samples", sim.samples, "Samples (M)")->check(CLI::Range(Eigen::Index(1), Eigen::Index(1000000)))->capture_default_str();
+  simulate->add_option("--modules", sim.modules, "Planted modules (R)")->check(CLI::Range(Eigen::Index(1), Eigen::Index(100000)))->capture_default_str();
+  simulate->add_option("--moonlighting", sim.moonlighting, "Fraction of genes in two modules")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  simulate->add_option("--sample-alpha", sim.sample_alpha, "Dirichlet parameter of each sample's module mix (smaller: sparser)")->check(CLI::PositiveNumber)->capture_default_str();
+  simulate->add_option("--gene-alpha", sim.gene_alpha, "Gamma shape of the gene weights within a module (smaller: more uneven)")->check(CLI::PositiveNumber)->capture_default_str();
+  simulate->add_option("--depth", sim.depth, "Mean count per cell (scale = depth x genes)")->check(CLI::PositiveNumber)->capture_default_str();
+  simulate->add_option("--seed", sim.seed, "Random seed (same seed, same table)")->capture_default_str();
+
+  FitSettings fit;
+  auto* fitter = app.add_subcommand("fit", "Fit Poisson NMF over a range of ranks and assign genes to modules");
+  fitter->add_option("counts", fit.counts, "Count table: header row, then gene name and counts per line (TSV or CSV)")->required();
+  fitter->add_option("--ranks", fit.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
+  fitter->add_option("--restarts", fit.restarts, "Random starts per rank (the best log-likelihood is kept)")->check(CLI::Range(1, 1000))->capture_default_str();
+  fitter->add_option("--iterations", fit.iterations, "Maximum multiplicative updates per fit")->check(CLI::Range(1, 10000000))->capture_default_str();
+  fitter->add_option("--tolerance", fit.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  fitter->add_option("--threshold", fit.threshold, "A gene moonlights when its second-largest module share reaches this")->check(CLI::Range(0.01, 0.5))->capture_default_str();
+  fitter->add_option("--seed", fit.seed, "First seed (restarts use seed, seed+1, ...)")->capture_default_str();
+  fitter->add_option("--threads", fit.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  fitter->add_option("--truth", fit.truth, "Planted modules (from 'simulate --truth'): report recovery accuracy");
+  fitter->add_option("--assignments", fit.assignments, "Write each gene's module(s) and shares (TSV)");
+  fitter->add_option("--histogram", fit.histogram, "Write the histogram of module shares (TSV, plot-ready)");
+  fitter->add_option("--bins", fit.bins, "Histogram bins over [0, 1]")->check(CLI::Range(1, 1000))->capture_default_str();
+  fitter->add_option("--w-output", fit.w_output, "Write W (genes x R) of the chosen rank as .npy");
+  fitter->add_option("--h-output", fit.h_output, "Write H (R x samples) of the chosen rank as .npy");
+  fitter->add_flag("-q,--quiet", fit.quiet, "No progress lines");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (simulate->parsed()) return run_simulate(sim, sim_out, sim_truth);
+    return run_fit(fit);
+  } catch (const std::exception& e) {
+    std::cerr << "modules: error: " << e.what() << "\n";
+    return 1;
+  }
+}

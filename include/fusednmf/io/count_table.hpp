@@ -1,0 +1,135 @@
+#pragma once
+// Count tables: genes x samples as delimited text, the form expression data usually comes in.
+//
+//   gene<TAB>sample_1<TAB>sample_2 ...      header: a label, then one name per sample
+//   TP53<TAB>12<TAB>0 ...                   one row per gene: its name, then its counts
+//
+// Tab-separated, or comma-separated when the header has no tab. Blank lines and lines starting
+// with '#' are skipped; a trailing '\r' (Windows line ends) is ignored. Values are non-negative
+// finite numbers (whole numbers are not required: normalised counts work too). Anything else is
+// an error naming the file, the line and the sample.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "atomic_file.hpp"
+
+namespace fusednmf::io {
+
+struct CountTable {
+  std::vector<std::string> genes;    ///< row names
+  std::vector<std::string> samples;  ///< column names
+  Eigen::MatrixXd counts;            ///< genes x samples
+};
+
+namespace detail {
+
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+inline std::vector<std::string_view> split_fields(std::string_view line, char delimiter) {
+  std::vector<std::string_view> fields;
+  for (;;) {
+    const auto at = line.find(delimiter);
+    fields.push_back(trim(line.substr(0, at)));
+    if (at == std::string_view::npos) return fields;
+    line.remove_prefix(at + 1);
+  }
+}
+
+}  // namespace detail
+
+/// Reads a count table; throws std::runtime_error naming the file and line on any problem.
+inline CountTable read_count_table(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open count table " + path.string());
+  const std::string where = path.string() + " line ";
+  CountTable table;
+  std::vector<double> values;
+  char delimiter = '\t';
+  std::string line;
+  long line_number = 0;
+  bool have_header = false;
+  while (std::getline(in, line)) {
+    ++line_number;
+    const std::string_view text = detail::trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    if (!have_header) {
+      delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+      auto fields = detail::split_fields(line, delimiter);
+      if (fields.size() < 2)
+        throw std::runtime_error(where + std::to_string(line_number) +
+                                 ": the header needs a label and at least one sample name (tab- or comma-separated)");
+      for (std::size_t j = 1; j < fields.size(); ++j) table.samples.emplace_back(fields[j]);
+      have_header = true;
+      continue;
+    }
+    auto fields = detail::split_fields(line, delimiter);
+    if (fields.size() != table.samples.size() + 1)
+      throw std::runtime_error(where + std::to_string(line_number) + ": expected " +
+                               std::to_string(table.samples.size() + 1) + " fields (a gene name and " +
+                               std::to_string(table.samples.size()) + " values), found " +
+                               std::to_string(fields.size()));
+    if (fields[0].empty()) throw std::runtime_error(where + std::to_string(line_number) + ": the gene name is empty");
+    table.genes.emplace_back(fields[0]);
+    for (std::size_t j = 1; j < fields.size(); ++j) {
+      std::string_view field = fields[j];
+      if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+      double v = 0.0;
+      const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+      const std::string context = where + std::to_string(line_number) + ", sample '" + table.samples[j - 1] + "': '" +
+                                  std::string(fields[j]) + "'";
+      if (field.empty() || ec != std::errc() || end != field.data() + field.size())
+        throw std::runtime_error(context + " is not a number");
+      if (!std::isfinite(v)) throw std::runtime_error(context + " is not finite");
+      if (v < 0.0) throw std::runtime_error(context + " is negative (counts must be >= 0)");
+      values.push_back(v);
+    }
+  }
+  if (in.bad()) throw std::runtime_error("reading " + path.string() + " failed");
+  if (!have_header) throw std::runtime_error(path.string() + " is empty (no header line)");
+  if (table.genes.empty()) throw std::runtime_error(path.string() + " has a header but no gene rows");
+  const auto rows = Eigen::Index(table.genes.size()), cols = Eigen::Index(table.samples.size());
+  table.counts = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      values.data(), rows, cols);
+  return table;
+}
+
+/// Writes a tab-separated count table atomically (values printed exactly: whole numbers as integers).
+inline void write_count_table(const std::filesystem::path& path, const CountTable& table,
+                              const std::string& label = "gene") {
+  if (Eigen::Index(table.genes.size()) != table.counts.rows() ||
+      Eigen::Index(table.samples.size()) != table.counts.cols())
+    throw std::invalid_argument("write_count_table: names do not match the " + std::to_string(table.counts.rows()) +
+                                " x " + std::to_string(table.counts.cols()) + " counts");
+  AtomicFile file(path);
+  auto& out = file.stream();
+  out << label;
+  for (const auto& s : table.samples) out << '\t' << s;
+  out << '\n';
+  char buffer[32];
+  for (Eigen::Index i = 0; i < table.counts.rows(); ++i) {
+    out << table.genes[std::size_t(i)];
+    for (Eigen::Index j = 0; j < table.counts.cols(); ++j) {
+      const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, table.counts(i, j));
+      (void)ec;
+      out << '\t' << std::string_view(buffer, std::size_t(end - buffer));
+    }
+    out << '\n';
+  }
+  if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
+  file.commit();
+}
+
+}  // namespace fusednmf::io

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Fixture for the modules CLI tests: a simulated count table with its truth, and bad tables.
+# usage: make_tables.sh MODULES_PROGRAM DIR
+set -euo pipefail
+modules=$1 dir=$2
+rm -rf "$dir"
+mkdir -p "$dir/errors"
+"$modules" simulate -o "$dir/counts.tsv" --truth "$dir/truth.tsv" --seed 2
+printf 'gene\ts1\ts2\ts3\ng1\t1\t2\t3\ng2\t4\t5\n' >"$dir/ragged.tsv"
+printf 'gene\ts1\ts2\ng1\t1\t2\ng2\t4\tfive\n' >"$dir/word.tsv"
+printf 'gene,s1,s2\ng1,1,-2\n' >"$dir/negative.csv"
+: >"$dir/empty.tsv"
+printf 'gene\tmodule\tsecond_module\nNOT_A_GENE\t1\t-\n' >"$dir/bad_truth.tsv"

@@ -1,0 +1,71 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include <fusednmf/io/count_table.hpp>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using namespace fusednmf;
+
+namespace {
+
+fs::path scratch() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / ("fusednmf-count-table-" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }();
+  return dir;
+}
+
+fs::path write(const std::string& name, const std::string& text) {
+  const fs::path p = scratch() / name;
+  std::ofstream(p) << text;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("count tables round-trip, TSV and CSV, with comments, blank lines and CRLF", "[io]") {
+  io::CountTable t;
+  t.genes = {"TP53", "BRCA1", "MYC"};
+  t.samples = {"a", "b"};
+  t.counts.resize(3, 2);
+  t.counts << 0, 12, 3.5, 1e6, 7, 123456789;
+  const fs::path p = scratch() / "table.tsv";
+  io::write_count_table(p, t);
+  const auto back = io::read_count_table(p);
+  CHECK(back.genes == t.genes);
+  CHECK(back.samples == t.samples);
+  CHECK(back.counts == t.counts);
+
+  const auto csv = io::read_count_table(
+      write("t.csv", "# made by hand\r\ngene,s1,s2,s3\r\n\r\ng1,1,2,3\r\ng2, 4 ,+5,6e0\r\n"));
+  CHECK(csv.samples == std::vector<std::string>{"s1", "s2", "s3"});
+  REQUIRE(csv.counts.rows() == 2);
+  CHECK(csv.counts(1, 0) == 4);
+  CHECK(csv.counts(1, 1) == 5);
+  CHECK(csv.counts(1, 2) == 6);
+}
+
+TEST_CASE("bad count tables name the file, the line and the sample", "[io]") {
+  CHECK_THROWS_WITH(io::read_count_table(write("ragged.tsv", "g\ts1\ts2\na\t1\t2\nb\t1\n")),
+                    Contains("ragged.tsv line 3") && Contains("expected 3 fields") && Contains("found 2"));
+  CHECK_THROWS_WITH(io::read_count_table(write("word.tsv", "g\ts1\ts2\na\t1\tten\n")),
+                    Contains("line 2, sample 's2': 'ten' is not a number"));
+  CHECK_THROWS_WITH(io::read_count_table(write("neg.tsv", "g\ts1\na\t-3\n")), Contains("'-3' is negative"));
+  CHECK_THROWS_WITH(io::read_count_table(write("nan.tsv", "g\ts1\na\tnan\n")), Contains("not finite"));
+  CHECK_THROWS_WITH(io::read_count_table(write("inf.tsv", "g\ts1\na\tinf\n")), Contains("not finite"));
+  CHECK_THROWS_WITH(io::read_count_table(write("blank.tsv", "g\ts1\na\t\n")), Contains("'' is not a number"));
+  CHECK_THROWS_WITH(io::read_count_table(write("empty.tsv", "")), Contains("empty"));
+  CHECK_THROWS_WITH(io::read_count_table(write("header.tsv", "gene\ts1\n")), Contains("no gene rows"));
+  CHECK_THROWS_WITH(io::read_count_table(write("one.tsv", "gene\n")), Contains("at least one sample"));
+  CHECK_THROWS_WITH(io::read_count_table(write("noname.tsv", "g\ts1\n\t4\n")), Contains("gene name is empty"));
+  CHECK_THROWS_WITH(io::read_count_table(scratch() / "missing.tsv"), Contains("cannot open"));
+}
