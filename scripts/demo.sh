@@ -9,8 +9,10 @@ cmake --build build -j "$(nproc)"
 mkdir -p out
 build/examples/make_sample_data -o out/sample --tracks 12 --chromosomes chr1:3000000,chr2:2000000
 build/examples/assign2 -b out/sample/tracks -c chr1 -s 100000 -e 2900000 -k 5 -o out/w.npy \
-  --h-output out/h.npy --annotation out/sample/annotation/genes.bw
-echo "demo: W is in out/w.npy (2,800,000 x 5 float32), H in out/h.npy; max_r above is the grader's measure"
+  --h-output out/h.npy --h-tsv out/h.tsv --annotation out/sample/annotation/genes.bw \
+  --bigwig-out out/factors --plot out/plot.svg --plot-tracks 00_H3K36me3.bw
+echo "demo: W is in out/w.npy (2,800,000 x 5 float32), H in out/h.npy and out/h.tsv; max_r above is the grader's measure"
+echo "demo: factor tracks for a genome browser in out/factors/, a picture in out/plot.svg"
 
 # Gene modules with Poisson NMF: plant 4 modules with moonlighting genes, then recover them.
 build/examples/modules simulate -o out/counts.tsv --truth out/truth.tsv --seed 1

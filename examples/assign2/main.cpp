@@ -19,10 +19,12 @@
 #include <CLI/CLI.hpp>
 
 #include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
 
+#include "../common/factor_plot.hpp"
 #include "../common/region_correlation.hpp"
 #include "../common/track_files.hpp"
 
@@ -32,7 +34,7 @@ using namespace fusednmf;
 namespace {
 
 struct Settings {
-  std::string bw_dir, chrom, output, h_output, annotation;
+  std::string bw_dir, chrom, output, h_output, annotation, bigwig_out, h_tsv, plot, plot_tracks;
   std::int64_t start = 0, end = -1;
   int k = 10;
   double lambda = 1000.0, l2 = 1e-3, tolerance = 1e-4;
@@ -90,14 +92,85 @@ void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, c
   }
 }
 
+// Every output path given is distinct, and the factor tracks do not land among the inputs.
+void check_outputs(const Settings& s) {
+  std::vector<std::pair<std::string, std::string>> outputs{{"--output_file", s.output}};
+  for (auto [flag, path] : {std::pair{"--h-output", s.h_output}, {"--h-tsv", s.h_tsv}, {"--plot", s.plot}})
+    if (!path.empty()) outputs.emplace_back(flag, path);
+  for (const auto& [flag, path] : outputs) check_output_path(flag, path);
+  for (std::size_t a = 0; a < outputs.size(); ++a)
+    for (std::size_t b = a + 1; b < outputs.size(); ++b)
+      if (fs::weakly_canonical(outputs[a].second) == fs::weakly_canonical(outputs[b].second))
+        throw std::runtime_error(outputs[a].first + " and " + outputs[b].first + " name the same file " +
+                                 outputs[a].second);
+  if (s.bigwig_out.empty()) return;
+  std::error_code ec;
+  if (fs::weakly_canonical(s.bigwig_out) == fs::weakly_canonical(s.bw_dir))
+    throw std::runtime_error("--bigwig-out " + s.bigwig_out +
+                             " is the input directory: the factor tracks would be read as inputs next time");
+  if (fs::exists(s.bigwig_out, ec) && !fs::is_directory(s.bigwig_out, ec))
+    throw std::runtime_error("--bigwig-out " + s.bigwig_out + " exists and is not a directory");
+  if (!fs::exists(s.bigwig_out, ec) && !fs::create_directory(s.bigwig_out, ec))
+    throw std::runtime_error("--bigwig-out: cannot create directory " + s.bigwig_out + " (" + ec.message() + ")");
+  check_output_path("--bigwig-out", io::factor_track_path(s.bigwig_out, fs::path(s.output).stem().string(), 0));
+}
+
+// "--plot-tracks 0,3,H3K36me3.bw": column numbers or file names of the inputs to draw.
+std::vector<std::size_t> parse_plot_tracks(const std::string& text, const std::vector<fs::path>& files) {
+  std::vector<std::size_t> out;
+  if (text.empty()) return out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    std::size_t found = files.size();
+    for (std::size_t j = 0; j < files.size(); ++j)
+      if (files[j].filename().string() == item || std::to_string(j) == item) found = j;
+    if (found == files.size())
+      throw std::runtime_error("--plot-tracks: '" + item + "' is neither a column number (0.." +
+                               std::to_string(files.size() - 1) + ") nor an input file name");
+    out.push_back(found);
+  }
+  return out;
+}
+
+void write_h_tsv(const fs::path& path, const Eigen::MatrixXf& H, const std::vector<fs::path>& files) {
+  io::AtomicFile file(path);
+  auto& out = file.stream();
+  out << "factor";
+  for (const auto& f : files) out << '\t' << f.filename().string();
+  out << '\n';
+  out.precision(9);
+  for (Eigen::Index r = 0; r < H.rows(); ++r) {
+    out << "factor" << r + 1;
+    for (Eigen::Index c = 0; c < H.cols(); ++c) out << '\t' << H(r, c);
+    out << '\n';
+  }
+  if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
+  file.commit();
+}
+
+// "factor 2: H3K36me3.bw 0.41, H3K79me2.bw 0.22, ...": the tracks that make up each factor.
+std::string top_tracks(const Eigen::MatrixXf& H, Eigen::Index r, const std::vector<fs::path>& files) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(H.cols()));
+  for (Eigen::Index c = 0; c < H.cols(); ++c) order[std::size_t(c)] = c;
+  std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return H(r, a) > H(r, b); });
+  const double total = std::max(double(H.row(r).sum()), 1e-30);
+  std::string out;
+  char buf[32];
+  for (std::size_t i = 0; i < order.size() && i < 3; ++i) {
+    std::snprintf(buf, sizeof buf, " %.2f", double(H(r, order[i])) / total);
+    out += (i ? ", " : "") + files[std::size_t(order[i])].filename().string() + buf;
+  }
+  return out;
+}
+
 int run(const Settings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   auto say = [&](const std::string& line) {
     if (!s.quiet) std::cerr << "assign2: " << line << std::endl;
   };
   const std::vector<fs::path> files = examples::list_bigwig_files(s.bw_dir);
-  check_output_path("--output_file", s.output);
-  if (!s.h_output.empty()) check_output_path("--h-output", s.h_output);
+  check_outputs(s);
+  const std::vector<std::size_t> plot_tracks = parse_plot_tracks(s.plot_tracks, files);
   if (s.start < 0) throw std::runtime_error("--start_pos must be >= 0, got " + std::to_string(s.start));
   if (s.end >= 0 && s.end <= s.start)
     throw std::runtime_error("--end_pos " + std::to_string(s.end) + " must be greater than --start_pos " +
@@ -160,16 +233,67 @@ int run(const Settings& s) {
   }
   if (!s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
 
+  if (!s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, files);
+
+  std::vector<double> r;
+  SegmentedMatrix<float> ann;
   if (!s.annotation.empty()) {
-    SegmentedMatrix<float> ann = io::read_region({fs::path(s.annotation)}, s.chrom, s.start, end, 1);
-    const std::vector<double> r = examples::column_correlations<float>(fit.W, Y.lengths, ann);
-    double best = -1;
-    std::size_t best_j = 0;
-    for (std::size_t j = 0; j < r.size(); ++j) {
-      std::fprintf(stderr, "assign2: column %zu  r = %+.4f\n", j, r[j]);
-      if (r[j] > best) best = r[j], best_j = j;
+    ann = io::read_region({fs::path(s.annotation)}, s.chrom, s.start, end, 1);
+    r = examples::column_correlations<float>(fit.W, Y.lengths, ann);
+  }
+  for (Eigen::Index j = 0; j < fit.H.rows(); ++j) {  // what each factor is made of
+    std::string line = "factor " + std::to_string(j + 1) + ":";
+    if (!r.empty()) {
+      std::snprintf(buf, sizeof buf, " r = %+.4f;", r[std::size_t(j)]);
+      line += buf;
     }
-    std::printf("max_r %.4f column %zu (annotation %s)\n", best, best_j, s.annotation.c_str());
+    say(line + " top tracks " + top_tracks(fit.H, j, files));
+  }
+  if (!r.empty()) {
+    std::size_t best_j = 0;
+    for (std::size_t j = 1; j < r.size(); ++j)
+      if (r[j] > r[best_j]) best_j = j;
+    std::printf("max_r %.4f column %zu (annotation %s)\n", r[best_j], best_j, s.annotation.c_str());
+  }
+
+  if (!s.bigwig_out.empty()) {
+    std::vector<io::Chromosome> header;
+    for (const auto& [name, length] : io::BigWigFile(files.front()).chromosomes()) header.push_back({name, length});
+    const auto written = io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, s.chrom,
+                                                 s.start, fit.W, Y.lengths);
+    say("wrote " + std::to_string(written.size()) + " factor tracks: " + written.front().string() + " ...");
+  }
+  if (!s.plot.empty()) {
+    examples::FactorPlot plot;
+    plot.chrom = s.chrom;
+    plot.start = s.start;
+    plot.end = end;
+    plot.title = "assign2: " + s.chrom + ":" + std::to_string(s.start) + "-" + std::to_string(end) + ", k = " +
+                 std::to_string(s.k);
+    auto lane_of = [](const std::string& label, const auto& values, const auto& lengths, const char* color) {
+      examples::PlotLane lane{label, {}, {}, color};
+      for (Eigen::Index i = 0; i < values.size(); ++i) lane.values.push_back(double(values[i]));
+      for (Eigen::Index i = 0; i < lengths.size(); ++i) lane.lengths.push_back(std::int64_t(lengths[i]));
+      return lane;
+    };
+    for (Eigen::Index j = 0; j < fit.W.cols(); ++j) {
+      std::string label = "factor " + std::to_string(j + 1);
+      if (!r.empty()) {
+        std::snprintf(buf, sizeof buf, " (r %+.2f)", r[std::size_t(j)]);
+        label += buf;
+      }
+      plot.lanes.push_back(lane_of(label, fit.W.col(j), Y.lengths, "#1f77b4"));
+    }
+    if (!s.annotation.empty())
+      plot.lanes.push_back(lane_of(fs::path(s.annotation).filename().string(), ann.values.col(0), ann.lengths, "#2ca02c"));
+    for (std::size_t j : plot_tracks) {
+      const SegmentedMatrix<float> track = io::read_region({files[j]}, s.chrom, s.start, end, 1);
+      plot.lanes.push_back(lane_of(files[j].filename().string(), track.values.col(0), track.lengths, "#7f7f7f"));
+    }
+    plot.H = fit.H.cast<double>();
+    for (const auto& f : files) plot.track_names.push_back(f.filename().string());
+    examples::write_svg(s.plot, plot);
+    say("wrote the plot " + s.plot);
   }
   std::snprintf(buf, sizeof buf, "wrote %s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
                 s.output.c_str(), static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
@@ -201,6 +325,10 @@ int main(int argc, char** argv) {
   app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
   app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"sqrt", "log1p", "asinh", "none"}))->capture_default_str();
   app.add_option("--scale", s.scale, "Per-track scaling")->check(CLI::IsMember({"rms", "none"}))->capture_default_str();
+  app.add_option("--bigwig-out", s.bigwig_out, "Also write each factor as a bigWig (DIR/STEM.factorJ.bw, STEM from -o; zoom levels included; DIR created if missing)");
+  app.add_option("--h-tsv", s.h_tsv, "Also write H as TSV: a row per factor, a column per input file");
+  app.add_option("--plot", s.plot, "Draw the factors, the annotation, chosen tracks and H as an SVG");
+  app.add_option("--plot-tracks", s.plot_tracks, "Input tracks to draw in --plot: column numbers or file names, comma-separated");
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");

@@ -23,11 +23,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "../common/bigwig_writer.hpp"
+#include <fusednmf/io/bigwig_writer.hpp>
 
 namespace fs = std::filesystem;
-using fusednmf::examples::Chromosome;
-using fusednmf::examples::Runs;
+using fusednmf::io::Chromosome;
+using fusednmf::io::Runs;
 
 namespace {
 
@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
     std::vector<Runs> genes(header.size());
     for (std::size_t c = 0; c < with_data.size(); ++c)
       for (const Gene& g : land[c].genes) genes[c].add(g.start, g.end, 1.0f);
-    fusednmf::examples::write_bigwig(fs::path(out_dir) / "annotation" / "genes.bw", header, genes);
+    fusednmf::io::write_bigwig(fs::path(out_dir) / "annotation" / "genes.bw", header, genes);
 
     for (int t = 0; t < tracks; ++t) {
       const std::string mark = kMarks[std::size_t(t) % kMarks.size()];
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
       }
       char name[64];
       std::snprintf(name, sizeof name, "%02d_%s.bw", t, mark.c_str());
-      fusednmf::examples::write_bigwig(fs::path(out_dir) / "tracks" / name, header, runs);
+      fusednmf::io::write_bigwig(fs::path(out_dir) / "tracks" / name, header, runs);
       if (!quiet) std::cerr << "make_sample_data: wrote tracks/" << name << "\n";
     }
     std::size_t n_genes = 0;

@@ -71,15 +71,16 @@ SegmentedMatrix<typename Derived::Scalar> compress_rows(const Eigen::MatrixBase<
 template <class Derived, class LengthVector>
 Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic> expand_rows(
     const Eigen::MatrixBase<Derived>& per_segment, const LengthVector& lengths) {
-  if (per_segment.rows() != lengths.size())
+  const auto segments = static_cast<Eigen::Index>(lengths.size());
+  if (per_segment.rows() != segments)
     throw std::invalid_argument("expand_rows: " + std::to_string(per_segment.rows()) + " rows but " +
                                 std::to_string(lengths.size()) + " lengths");
   Eigen::Index total = 0;
-  for (Eigen::Index s = 0; s < lengths.size(); ++s) total += static_cast<Eigen::Index>(lengths[s]);
+  for (Eigen::Index s = 0; s < segments; ++s) total += static_cast<Eigen::Index>(lengths[s]);
   Eigen::Matrix<typename Derived::Scalar, Eigen::Dynamic, Eigen::Dynamic> out(total, per_segment.cols());
   for (Eigen::Index c = 0; c < per_segment.cols(); ++c) {
     Eigen::Index row = 0;
-    for (Eigen::Index s = 0; s < lengths.size(); ++s) {
+    for (Eigen::Index s = 0; s < segments; ++s) {
       const auto len = static_cast<Eigen::Index>(lengths[s]);
       out.col(c).segment(row, len).setConstant(per_segment(s, c));
       row += len;

@@ -4,17 +4,18 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 
 #include <catch2/catch.hpp>
 
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/segmented_matrix.hpp>
 
-#include "../../examples/common/bigwig_writer.hpp"
+#include <fusednmf/io/bigwig_writer.hpp>
 
 namespace fs = std::filesystem;
-using fusednmf::examples::Chromosome;
-using fusednmf::examples::Runs;
+using fusednmf::io::Chromosome;
+using fusednmf::io::Runs;
 
 namespace {
 
@@ -29,8 +30,8 @@ struct Fixture {
     Runs a, b;  // on chr1
     a.add(100, 200, 1.f), a.add(200, 300, 2.f), a.add(500, 1000, 0.5f), a.add(1000, 1100, -3.f);
     b.add(150, 250, 4.f), b.add(900, 1200, std::numeric_limits<float>::quiet_NaN());
-    fusednmf::examples::write_bigwig(dir / "a.bw", chroms, {a, {}, {}});
-    fusednmf::examples::write_bigwig(dir / "b.bw", chroms, {b, {}, {}});
+    fusednmf::io::write_bigwig(dir / "a.bw", chroms, {a, {}, {}});
+    fusednmf::io::write_bigwig(dir / "b.bw", chroms, {b, {}, {}});
   }
   ~Fixture() { fs::remove_all(dir); }
 };
@@ -83,9 +84,62 @@ TEST_CASE("runs longer than 2^24 bases are split so float lengths stay exact", "
   fs::create_directories(dir);
   Runs r;
   r.add(0, 40000000, 1.f);
-  fusednmf::examples::write_bigwig(dir / "long.bw", {{"chr1", 40000000}}, {r});
+  fusednmf::io::write_bigwig(dir / "long.bw", {{"chr1", 40000000}}, {r});
   auto Y = fusednmf::io::read_region({dir / "long.bw"}, "chr1", 0, -1);
   CHECK(Y.expanded_rows() == 40000000);
   for (Eigen::Index s = 0; s < Y.segments(); ++s) CHECK(Y.lengths[s] <= float(1 << 24));
   fs::remove_all(dir);
+}
+
+TEST_CASE("factor tracks read back as W over the region, with zoom levels, all or none", "[io][bigwig]") {
+  Fixture f;
+  // W on 40 segments of random lengths (some equal neighbours, which merge into one interval).
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<int> len(1, 100);
+  std::uniform_real_distribution<double> val(0.0, 2.0);
+  const Eigen::Index segments = 40, k = 3;
+  Eigen::MatrixXd W(segments, k);
+  std::vector<std::int64_t> lengths;
+  std::int64_t total = 0;
+  for (Eigen::Index s = 0; s < segments; ++s) {
+    for (Eigen::Index j = 0; j < k; ++j) W(s, j) = (s % 7 == 3) ? W(s - 1, j) : val(rng);
+    lengths.push_back(len(rng));
+    total += lengths.back();
+  }
+  const fs::path out = f.dir / "factors";
+  fs::create_directories(out);
+  const auto paths = fusednmf::io::write_factor_tracks(out, "run", f.chroms, "chr2", 200, W, lengths);
+  REQUIRE(paths.size() == 3);
+  CHECK(paths[2] == out / "run.factor3.bw");
+  const Eigen::MatrixXd expected = fusednmf::expand_rows(W, lengths);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    auto back = fusednmf::io::read_region({paths[std::size_t(j)]}, "chr2", 200, 200 + total, 1);
+    const Eigen::MatrixXf dense = fusednmf::expand_rows(back.values, back.lengths);
+    REQUIRE(dense.rows() == total);
+    CHECK((dense.col(0) - expected.col(j).cast<float>()).cwiseAbs().maxCoeff() == 0.f);  // float-exact
+    CHECK(fusednmf::io::BigWigFile(paths[std::size_t(j)]).chromosomes().size() == 3);   // the inputs' header
+    bigWigFile_t* fp = bwOpen(paths[std::size_t(j)].c_str(), nullptr, "r");
+    REQUIRE(fp);
+    CHECK(fp->hdr->nLevels > 0);  // zoom levels for browsers
+    bwClose(fp);
+  }
+  // Nothing outside the region.
+  auto before = fusednmf::io::read_region({paths[0]}, "chr2", 0, 200, 1);
+  CHECK(before.values.maxCoeff() == 0.f);
+
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(fusednmf::io::write_factor_tracks(f.dir / "nope", "run", f.chroms, "chr2", 0, W, lengths),
+                    Contains("does not exist"));
+  CHECK_THROWS_WITH(fusednmf::io::write_factor_tracks(out, "run", f.chroms, "chr9", 0, W, lengths),
+                    Contains("'chr9' is not in the header"));
+  CHECK_THROWS_WITH(fusednmf::io::write_factor_tracks(out, "run", f.chroms, "chr2", 4990, W, lengths),
+                    Contains("past the chromosome's end"));
+  // A clash (factor 2's name is taken by a directory) leaves no new file and no temporary.
+  const fs::path clash = f.dir / "clash";
+  fs::create_directories(clash / "x.factor2.bw");
+  CHECK_THROWS_WITH(fusednmf::io::write_factor_tracks(clash, "x", f.chroms, "chr2", 0, W, lengths),
+                    Contains("x.factor2.bw is a directory"));
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(clash)) ++entries;
+  CHECK(entries == 1);
 }

@@ -22,6 +22,7 @@
 #include <bigWig.h>
 
 #include "../detail/parallel.hpp"
+#include "atomic_file.hpp"
 #include "../preprocess.hpp"
 #include "../segmented_matrix.hpp"
 

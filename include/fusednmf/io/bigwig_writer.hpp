@@ -1,0 +1,166 @@
+#pragma once
+// Writing bigWig files with libBigWig, atomically (a temporary file beside the target, renamed
+// over it only when complete). Like the reader, only code that links libBigWig includes this.
+//
+// write_factor_tracks() turns the columns of a factor matrix W on run-length segments into one
+// bigWig per factor: each segment is one interval (equal neighbours merged), so a
+// piecewise-constant factor stays small, and libBigWig adds zoom levels (summaries at coarser
+// resolutions) so genome browsers open whole chromosomes quickly.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <bigWig.h>
+
+#include <Eigen/Core>
+
+#include "bigwig_reader.hpp"
+
+namespace fusednmf::io {
+
+struct Chromosome {
+  std::string name;
+  std::uint32_t length;
+};
+
+/// Runs of constant value on one chromosome: [start[i], end[i]) has value[i].
+struct Runs {
+  std::vector<std::uint32_t> start, end;
+  std::vector<float> value;
+  void add(std::uint32_t a, std::uint32_t b, float v) {  // merges with the previous run when equal
+    if (!start.empty() && end.back() == a && value.back() == v) {
+      end.back() = b;
+      return;
+    }
+    start.push_back(a), end.push_back(b), value.push_back(v);
+  }
+};
+
+/// Zoom levels libBigWig writes (each 4x coarser than the last); 10 reach whole-chromosome views.
+inline constexpr int kBigWigZoomLevels = 10;
+
+namespace detail {
+
+/// Writes the file at `temp`; throws naming `target` (removing `temp`) on failure.
+inline void write_bigwig_file(const std::filesystem::path& temp, const std::filesystem::path& target,
+                              const std::vector<Chromosome>& chroms, const std::vector<Runs>& runs) {
+  ensure_bigwig_initialised();
+  bigWigFile_t* fp = bwOpen(temp.c_str(), nullptr, "w");
+  if (!fp) throw std::runtime_error("cannot create " + temp.string());
+  auto fail = [&](const std::string& what) {
+    bwClose(fp);
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw std::runtime_error(target.string() + ": " + what);
+  };
+  if (bwCreateHdr(fp, kBigWigZoomLevels)) fail("cannot create the header");
+  std::vector<const char*> names;
+  std::vector<std::uint32_t> lengths;
+  for (const auto& c : chroms) names.push_back(c.name.c_str()), lengths.push_back(c.length);
+  fp->cl = bwCreateChromList(names.data(), lengths.data(), static_cast<int64_t>(chroms.size()));
+  if (!fp->cl || bwWriteHdr(fp)) fail("cannot write the header");
+  for (std::size_t c = 0; c < chroms.size() && c < runs.size(); ++c) {
+    const Runs& r = runs[c];
+    if (r.start.empty()) continue;
+    std::vector<const char*> chrom_of(1, names[c]);
+    // libBigWig wants the first interval of a chromosome added with its name, the rest appended.
+    if (bwAddIntervals(fp, chrom_of.data(), &r.start[0], &r.end[0], &r.value[0], 1)) fail("cannot add intervals");
+    if (r.start.size() > 1 &&
+        bwAppendIntervals(fp, &r.start[1], &r.end[1], &r.value[1], static_cast<std::uint32_t>(r.start.size() - 1)))
+      fail("cannot append intervals");
+  }
+  bwClose(fp);  // writes the index and the zoom levels
+}
+
+inline std::filesystem::path temp_beside(const std::filesystem::path& target, const void* tag) {
+  std::filesystem::path temp = target;
+  temp += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(tag));
+  return temp;
+}
+
+}  // namespace detail
+
+/// Writes a bigWig whose header lists `chroms` (in order) and whose data is runs[i] on chroms[i]
+/// (an empty Runs leaves that chromosome without data).
+inline void write_bigwig(const std::filesystem::path& path, const std::vector<Chromosome>& chroms,
+                         const std::vector<Runs>& runs) {
+  ensure_writable_target(path);
+  const std::filesystem::path temp = detail::temp_beside(path, &chroms);
+  detail::write_bigwig_file(temp, path, chroms, runs);
+  std::error_code ec;
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    throw std::runtime_error("cannot rename into " + path.string() + ": " + ec.message());
+  }
+}
+
+/// Where one factor's track goes: `dir`/`prefix`.factorJ.bw, J = 1..k.
+inline std::filesystem::path factor_track_path(const std::filesystem::path& dir, const std::string& prefix,
+                                               Eigen::Index factor) {
+  return dir / (prefix + ".factor" + std::to_string(factor + 1) + ".bw");
+}
+
+/// Writes column j of W (segments x k, W(s, j) on [start + sum of earlier lengths, ... + lengths[s]))
+/// as `dir`/`prefix`.factor{j+1}.bw on `chrom`, with `chroms` as the header (the input files'
+/// chromosomes, so the tracks line up with them in a browser). All k files appear together or
+/// none does: they are written to temporary names first and renamed at the end. Returns the paths.
+template <class DerivedW, class Lengths>
+std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::path& dir, const std::string& prefix,
+                                                       const std::vector<Chromosome>& chroms,
+                                                       const std::string& chrom, std::int64_t start,
+                                                       const Eigen::MatrixBase<DerivedW>& W, const Lengths& lengths) {
+  if (Eigen::Index(lengths.size()) != W.rows())
+    throw std::invalid_argument("write_factor_tracks: " + std::to_string(lengths.size()) + " lengths for " +
+                                std::to_string(W.rows()) + " rows of W");
+  std::size_t chrom_index = chroms.size();
+  for (std::size_t c = 0; c < chroms.size(); ++c)
+    if (chroms[c].name == chrom) chrom_index = c;
+  if (chrom_index == chroms.size())
+    throw std::invalid_argument("write_factor_tracks: chromosome '" + chrom + "' is not in the header");
+  std::int64_t total = 0;
+  for (Eigen::Index s = 0; s < W.rows(); ++s) total += std::int64_t(lengths[s]);
+  if (start < 0 || start + total > std::int64_t(chroms[chrom_index].length))
+    throw std::invalid_argument("write_factor_tracks: the region " + chrom + ":" + std::to_string(start) + "-" +
+                                std::to_string(start + total) + " runs past the chromosome's end");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw std::runtime_error("directory " + dir.string() + " does not exist");
+
+  std::vector<std::filesystem::path> targets, temps;
+  // Removes what was written so far unless every file made it.
+  struct Cleanup {
+    std::vector<std::filesystem::path>* temps;
+    bool done = false;
+    ~Cleanup() {
+      if (done) return;
+      std::error_code e;
+      for (const auto& t : *temps) std::filesystem::remove(t, e);
+    }
+  } cleanup{&temps};
+  for (Eigen::Index j = 0; j < W.cols(); ++j) {
+    targets.push_back(factor_track_path(dir, prefix, j));
+    ensure_writable_target(targets.back());
+    temps.push_back(detail::temp_beside(targets.back(), &targets));
+    std::vector<Runs> runs(chroms.size());
+    std::int64_t position = start;
+    for (Eigen::Index s = 0; s < W.rows(); ++s) {
+      const std::int64_t next = position + std::int64_t(lengths[s]);
+      if (next > position)
+        runs[chrom_index].add(std::uint32_t(position), std::uint32_t(next), static_cast<float>(W(s, j)));
+      position = next;
+    }
+    detail::write_bigwig_file(temps.back(), targets.back(), chroms, runs);
+  }
+  for (std::size_t j = 0; j < targets.size(); ++j) {
+    std::filesystem::rename(temps[j], targets[j], ec);
+    if (ec) throw std::runtime_error("cannot rename into " + targets[j].string() + ": " + ec.message());
+  }
+  cleanup.done = true;
+  return targets;
+}
+
+}  // namespace fusednmf::io
