@@ -20,6 +20,7 @@
 
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
+#include <fusednmf/genome.hpp>
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
@@ -115,6 +116,33 @@ void check_outputs(const Settings& s) {
   check_output_path("--bigwig-out", io::factor_track_path(s.bigwig_out, fs::path(s.output).stem().string(), 0));
 }
 
+// "-c chr1", "-c chr1,chr2,chrX" or "-c all" (every chromosome the files list); all files must
+// agree on the chromosomes' lengths.
+std::vector<std::string> parse_chromosomes(const std::string& text, const std::vector<fs::path>& files) {
+  std::vector<std::string> names;
+  if (text != "all") {
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) {
+      if (item.empty()) throw std::runtime_error("-c: empty chromosome name in '" + text + "'");
+      if (std::find(names.begin(), names.end(), item) != names.end())
+        throw std::runtime_error("-c: chromosome '" + item + "' is given twice");
+      names.push_back(item);
+    }
+    if (names.empty()) throw std::runtime_error("-c: no chromosome given");
+    if (names.size() == 1) return names;  // read_region checks it against every file
+  }
+  std::vector<std::string> out;
+  for (const auto& [name, length] : io::common_chromosomes(files, names)) out.push_back(name);
+  return out;
+}
+
+// With several chromosomes, OUT.npy names one file per chromosome: OUT.CHROM.npy.
+fs::path output_for(const std::string& output, const std::string& chrom, bool several) {
+  if (!several) return output;
+  const fs::path out(output);
+  return out.parent_path() / (out.stem().string() + "." + chrom + ".npy");
+}
+
 // "--plot-tracks 0,3,H3K36me3.bw": column numbers or file names of the inputs to draw.
 std::vector<std::size_t> parse_plot_tracks(const std::string& text, const std::vector<fs::path>& files) {
   std::vector<std::size_t> out;
@@ -176,33 +204,58 @@ int run(const Settings& s) {
     throw std::runtime_error("--end_pos " + std::to_string(s.end) + " must be greater than --start_pos " +
                              std::to_string(s.start));
 
+  const std::vector<std::string> chromosomes = parse_chromosomes(s.chrom, files);
+  const bool several = chromosomes.size() > 1;
+  if (several && (s.start != 0 || s.end >= 0))
+    throw std::runtime_error("--start_pos/--end_pos select a region of one chromosome; omit them with several (-c " +
+                             s.chrom + ")");
+  if (several && !s.plot.empty()) throw std::runtime_error("--plot draws one chromosome; give -c a single name");
+  for (const auto& name : chromosomes) check_output_path("--output_file", output_for(s.output, name, several));
+
   std::string order;
   for (std::size_t j = 0; j < files.size(); ++j) order += "\n  column " + std::to_string(j) + ": " + files[j].filename().string();
-  say("reading " + std::to_string(files.size()) + " bigWig files over " + s.chrom + ":" + std::to_string(s.start) +
-      "-" + (s.end < 0 ? std::string("end") : std::to_string(s.end)) + order);
+  say("reading " + std::to_string(files.size()) + " bigWig files over " +
+      (several ? std::to_string(chromosomes.size()) + " chromosomes (" + s.chrom + ")"
+               : s.chrom + ":" + std::to_string(s.start) + "-" + (s.end < 0 ? std::string("end") : std::to_string(s.end))) +
+      order);
+  // Read and bin every chromosome; each is a block of segments (never bases x tracks).
   io::RegionReport report;
-  SegmentedMatrix<float> Y = io::read_region(files, s.chrom, s.start, s.end, s.threads, &report);
-  const std::int64_t bases = Y.expanded_rows();
-  const std::int64_t end = s.start + bases;
+  std::vector<SegmentedMatrix<float>> binned;
+  std::int64_t bases = 0, read_segments = 0;
+  for (const auto& name : chromosomes) {
+    SegmentedMatrix<float> part = io::read_region(files, name, s.start, s.end, s.threads, &report);
+    bases += part.expanded_rows();
+    read_segments += part.segments();
+    if (s.bin > 1) part = average_into_bins(part, s.bin);
+    binned.push_back(std::move(part));
+  }
+  const std::int64_t end = s.start + binned.front().expanded_rows();  // for one chromosome
   if (report.negative_values_clipped > 0)
     std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
   const double t_read = seconds_since(t0);
   char buf[256];
   std::snprintf(buf, sizeof buf, "read %lld bases as %lld segments (%.0fx compression) in %.2f s",
-                static_cast<long long>(bases), static_cast<long long>(Y.segments()),
-                double(bases) / double(Y.segments()), t_read);
+                static_cast<long long>(bases), static_cast<long long>(read_segments),
+                double(bases) / double(read_segments), t_read);
   say(buf);
-  if (Y.values.maxCoeff() <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
+  float peak = 0.f;
+  for (const auto& part : binned) peak = std::max(peak, part.values.maxCoeff());
+  if (peak <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
 
-  // Work at the scale of genes: average into bins, box-smooth, merge equal rows again.
-  if (s.bin > 1) Y = average_into_bins(Y, s.bin);
+  // Work at the scale of genes: box-smooth each chromosome, merge equal rows again.
   std::vector<std::int64_t> windows = parse_windows(s.smooth);
   if (windows.empty()) {
-    windows.push_back(auto_smoothing_window(Y, std::max<std::int64_t>(s.bin, 1)));
+    GenomeSegments<float> all;  // the choice looks at every chromosome's tracks
+    for (std::size_t c = 0; c < binned.size(); ++c) all.append(chromosomes[c], 0, binned[c]);
+    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1)));
     say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
   }
-  Y = smooth_at_scales(Y, windows, s.bin);
-  Y = merge_equal_rows(Y);
+  GenomeSegments<float> genome;
+  for (std::size_t c = 0; c < binned.size(); ++c) {
+    genome.append(chromosomes[c], s.start, merge_equal_rows(smooth_at_scales(binned[c], windows, s.bin)));
+    binned[c] = {};
+  }
+  SegmentedMatrix<float>& Y = genome.Y;
   transform_values(Y, s.transform, s.scale);
   NMFOptions opt;
   opt.rank = s.k;
@@ -221,15 +274,18 @@ int run(const Settings& s) {
                      p.objective, p.relative_change);
     };
   const auto t1 = std::chrono::steady_clock::now();
-  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y);
+  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y, genome.chain_starts());
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
 
-  if (s.dtype == "float64") {
-    io::write_npy<double>(s.output, fit.W, Y.lengths);
-  } else {
-    io::write_npy<float>(s.output, fit.W, Y.lengths);
+  for (std::size_t c = 0; c < genome.chromosomes(); ++c) {  // W of each chromosome, expanded to bases
+    const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
+    const fs::path path = output_for(s.output, genome.names[c], several);
+    const auto rows = fit.W.middleRows(first, count);
+    const auto lengths = Y.lengths.segment(first, count);
+    if (s.dtype == "float64") io::write_npy<double>(path, rows, lengths);
+    else io::write_npy<float>(path, rows, lengths);
   }
   if (!s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
 
@@ -238,7 +294,14 @@ int run(const Settings& s) {
   std::vector<double> r;
   SegmentedMatrix<float> ann;
   if (!s.annotation.empty()) {
-    ann = io::read_region({fs::path(s.annotation)}, s.chrom, s.start, end, 1);
+    GenomeSegments<float> ann_genome;  // the annotation over the same bases, chromosome after chromosome
+    for (std::size_t c = 0; c < genome.chromosomes(); ++c) {
+      const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
+      const std::int64_t length = std::int64_t(Y.lengths.segment(first, count).cast<double>().sum());
+      ann_genome.append(genome.names[c], s.start,
+                        io::read_region({fs::path(s.annotation)}, genome.names[c], s.start, s.start + length, 1));
+    }
+    ann = std::move(ann_genome.Y);
     r = examples::column_correlations<float>(fit.W, Y.lengths, ann);
   }
   for (Eigen::Index j = 0; j < fit.H.rows(); ++j) {  // what each factor is made of
@@ -259,8 +322,11 @@ int run(const Settings& s) {
   if (!s.bigwig_out.empty()) {
     std::vector<io::Chromosome> header;
     for (const auto& [name, length] : io::BigWigFile(files.front()).chromosomes()) header.push_back({name, length});
-    const auto written = io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, s.chrom,
-                                                 s.start, fit.W, Y.lengths);
+    std::vector<io::TrackSpan> spans;
+    for (std::size_t c = 0; c < genome.chromosomes(); ++c)
+      spans.push_back({genome.names[c], s.start, genome.first_segment(c), genome.segment_count(c)});
+    const auto written =
+        io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, spans, fit.W, Y.lengths);
     say("wrote " + std::to_string(written.size()) + " factor tracks: " + written.front().string() + " ...");
   }
   if (!s.plot.empty()) {
@@ -295,8 +361,8 @@ int run(const Settings& s) {
     examples::write_svg(s.plot, plot);
     say("wrote the plot " + s.plot);
   }
-  std::snprintf(buf, sizeof buf, "wrote %s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
-                s.output.c_str(), static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
+  std::snprintf(buf, sizeof buf, "wrote %s%s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
+                output_for(s.output, genome.names.front(), several).c_str(), several ? " ..." : "", static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
                 to_string(fit.status), t_read, t_nmf, seconds_since(t0));
   say(buf);
   return 0;
@@ -309,7 +375,7 @@ int main(int argc, char** argv) {
   CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (ALS + fused lasso); writes W as .npy"};
   app.get_formatter()->column_width(34);
   app.add_option("-b,--bw_dir", s.bw_dir, "Directory of bigWig files (*.bw, *.bigWig, *.bigwig; columns in name order)")->required();
-  app.add_option("-c,--chromosome_number", s.chrom, "Chromosome name as in the files, e.g. chr10")->required();
+  app.add_option("-c,--chromosome_number", s.chrom, "Chromosome as in the files (chr10), a comma list (chr1,chr2), or all: one factorization with a shared H, W per chromosome (OUT.CHROM.npy)")->required();
   app.add_option("-s,--start_pos", s.start, "First base, 0-based (default 0)");
   app.add_option("-e,--end_pos", s.end, "One past the last base (default: the chromosome's end)");
   app.add_option("-k", s.k, "Number of latent factors")->check(CLI::Range(1, 10000))->capture_default_str();

@@ -33,6 +33,7 @@
 #include "detail/row_blocks.hpp"
 #include "nmf_options.hpp"
 #include "prox/fused_lasso_prox.hpp"
+#include "reducer.hpp"
 #include "regularizers.hpp"
 #include "segmented_matrix.hpp"
 
@@ -62,14 +63,30 @@ class NMF {
 
   /// Dense Y: rows x m, non-negative and finite.
   Result fit(const Eigen::Ref<const Matrix>& Y) const {
-    return run(detail::DataView<Scalar>{Y, nullptr}, static_cast<double>(Y.rows()));
+    return run(detail::DataView<Scalar>{Y, nullptr}, static_cast<double>(Y.rows()), {0, Y.rows()}, {});
   }
 
   /// Run-length compressed Y; the result's W has one row per segment.
-  Result fit(const SegmentedMatrix<Scalar>& Y) const {
+  Result fit(const SegmentedMatrix<Scalar>& Y) const { return fit(Y, {}, {}); }
+
+  /// Several chains in one segmented Y (e.g. chromosomes laid end to end): the regularizer's
+  /// chain is cut before every segment index in `chain_starts` (increasing, within (0, segments)),
+  /// so nothing is smoothed across a boundary, while H is shared by all rows. With a Reducer
+  /// (see reducer.hpp) this process holds only its share of the rows and every partial sum is
+  /// combined with the other processes'; the fit is then the one on all rows together.
+  Result fit(const SegmentedMatrix<Scalar>& Y, const std::vector<Eigen::Index>& chain_starts,
+             const Reducer& reduce = {}) const {
     Y.validate();
-    return run(detail::DataView<Scalar>{Y.values, Y.lengths.data()},
-               static_cast<double>(Y.expanded_rows()));
+    std::vector<Eigen::Index> chains{0};
+    for (Eigen::Index start : chain_starts) {
+      if (start <= chains.back() || start >= Y.segments())
+        throw std::invalid_argument("NMF: chain start " + std::to_string(start) +
+                                    " is not increasing within (0, " + std::to_string(Y.segments()) + ")");
+      chains.push_back(start);
+    }
+    chains.push_back(Y.segments());
+    return run(detail::DataView<Scalar>{Y.values, Y.lengths.data()}, static_cast<double>(Y.expanded_rows()),
+               chains, reduce);
   }
 
  private:
@@ -99,9 +116,13 @@ class NMF {
     return llt.info() == Eigen::Success;
   }
 
-  Result run(const detail::DataView<Scalar>& data, double expanded_rows) const {
+  // chains: segment offsets, first 0, last n; chain c is rows [chains[c], chains[c + 1]).
+  Result run(const detail::DataView<Scalar>& data, double expanded_rows, const std::vector<Eigen::Index>& chains,
+             const Reducer& reduce) const {
     const Eigen::Index k = options_.rank, n = data.Y.rows(), m = data.Y.cols();
-    check_data(data, k, expanded_rows);
+    double global_rows = expanded_rows;
+    detail::reduce_sum(reduce, &global_rows, 1);
+    check_data(data, k, global_rows);
     const int threads = detail::resolve_threads(options_.threads);
     const detail::RowBlocks blocks{n};
     const Eigen::Index nblocks = blocks.count();
@@ -115,16 +136,18 @@ class NMF {
           partial[b] += data.weight(i) * data.Y.row(i).template cast<double>().squaredNorm();
       });
       for (double p : partial) y_norm2 += p;
+      detail::reduce_sum(reduce, &y_norm2, 1);
     }
-    const double data_scale = std::sqrt(y_norm2 / (expanded_rows * static_cast<double>(m)));
+    const double data_scale = std::sqrt(y_norm2 / (global_rows * static_cast<double>(m)));
 
     Result result;
-    Eigen::MatrixXd H = detail::initial_h(data, k, options_.init, options_.seed, threads);
+    Eigen::MatrixXd H = detail::initial_h(data, k, options_.init, options_.seed, threads, reduce);
     Eigen::VectorXd h_scale = normalise_rows(H);
     result.W.resize(n, k);
     Matrix& W = result.W;
     std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(threads));
-    std::vector<double> penalty(static_cast<std::size_t>(k));
+    const auto nchains = static_cast<Eigen::Index>(chains.size()) - 1;
+    std::vector<double> penalty(static_cast<std::size_t>(k * nchains));
     std::vector<Eigen::MatrixXd> gram_partial(nblocks), cross_partial(nblocks);
 
     double previous = std::numeric_limits<double>::quiet_NaN();
@@ -143,12 +166,19 @@ class NMF {
         Wb.noalias() = data.Y.middleRows(blocks.start(b), blocks.size(b)) * Mt;
         Wb = Wb.cwiseMax(Scalar(0));
       });
-      // The regularizer, one column at a time, and its penalty.
-      detail::parallel_for(threads, k, [&](Eigen::Index j) {
-        regularizer_.prox(W.col(j).data(), data.weights, n, data_scale,
+      // The regularizer, one column of one chain at a time, and its penalty.
+      detail::parallel_for(threads, k * nchains, [&](Eigen::Index item) {
+        const Eigen::Index j = item / nchains, c = item % nchains;
+        const Eigen::Index first = chains[std::size_t(c)], rows = chains[std::size_t(c) + 1] - first;
+        Scalar* column = W.col(j).data() + first;
+        const Scalar* weights = data.weights ? data.weights + first : nullptr;
+        regularizer_.prox(column, weights, rows, data_scale,
                           workspaces[static_cast<std::size_t>(detail::thread_index())]);
-        penalty[static_cast<std::size_t>(j)] = regularizer_.penalty(W.col(j).data(), data.weights, n, data_scale);
+        penalty[static_cast<std::size_t>(item)] = regularizer_.penalty(column, weights, rows, data_scale);
       });
+      double penalty_total = 0.0;  // in a fixed order
+      for (double p : penalty) penalty_total += p;
+      detail::reduce_sum(reduce, &penalty_total, 1);
       // WᵀW and WᵀY (weighted) in one pass.
       detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
         const auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
@@ -163,8 +193,10 @@ class NMF {
           cross_partial[b] = (Wb.transpose() * Yb).template cast<double>();
         }
       });
-      const Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
-      const Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);
+      Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
+      Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);
+      detail::reduce_sum(reduce, WtW);
+      detail::reduce_sum(reduce, WtY);
 
       // H <- max(0, (WᵀW + D)⁻¹ WᵀY).
       if (!factor(WtW, llt)) {
@@ -175,7 +207,7 @@ class NMF {
 
       double objective = 0.5 * (y_norm2 - 2.0 * WtY.cwiseProduct(H).sum() +
                                 WtW.cwiseProduct(H * H.transpose()).sum());
-      for (double p : penalty) objective += p;
+      objective += penalty_total;
       h_scale = normalise_rows(H);
       result.objective.push_back(objective);
       result.iterations = it;

@@ -9,3 +9,8 @@ mkdir -p "$bad/empty" "$bad/not_bigwig" "$bad/truncated" "$out/errors/adir" "$ou
 echo "this is not a bigWig file" >"$bad/not_bigwig/not_a_bigwig.bw"
 cp "$sample"/tracks/0[0-2]_*.bw "$bad/truncated/"
 head -c 100000 "$sample/tracks/03_H3K4me1.bw" >"$bad/truncated/truncated.bw"
+# Chromosome headers that disagree: chr2 missing from one file, chr1 of another length.
+"$gen" -o "$bad/other" --tracks 2 --chromosomes chr1:2000000,chr5:1000000 --quiet
+mkdir -p "$bad/mixed_headers" "$out/multi"
+cp "$sample"/tracks/00_*.bw "$bad/mixed_headers/"
+cp "$bad/other/tracks/01_H3K4me3.bw" "$bad/mixed_headers/"

@@ -2,6 +2,7 @@
 // Starting points for H (k x m). Every pass over Y goes through fixed row blocks with
 // weighted sums, so segmented input gives the same start as its expansion.
 #include <algorithm>
+#include <stdexcept>
 #include <cmath>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include <Eigen/SVD>
 
 #include "../nmf_options.hpp"
+#include "../reducer.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 #include "row_blocks.hpp"
@@ -29,7 +31,7 @@ struct DataView {
 
 /// Yᵀ diag(w) Y, m x m, in double.
 template <class Scalar>
-Eigen::MatrixXd weighted_gram(const DataView<Scalar>& data, int threads) {
+Eigen::MatrixXd weighted_gram(const DataView<Scalar>& data, int threads, const Reducer& reduce) {
   const RowBlocks blocks{data.Y.rows()};
   std::vector<Eigen::MatrixXd> partial(blocks.count());
   parallel_for(threads, blocks.count(), [&](Eigen::Index b) {
@@ -39,7 +41,9 @@ Eigen::MatrixXd weighted_gram(const DataView<Scalar>& data, int threads) {
       for (Eigen::Index i = 0; i < Yb.rows(); ++i) Ywb.row(i) *= data.weight(blocks.start(b) + i);
     partial[b] = Ywb.transpose() * Yb;
   });
-  return sum_in_order(partial);
+  Eigen::MatrixXd gram = partial.empty() ? Eigen::MatrixXd::Zero(data.Y.cols(), data.Y.cols()) : sum_in_order(partial);
+  reduce_sum(reduce, gram);
+  return gram;
 }
 
 /// Rows of H that no singular pair can fill (k > rank): seeded random, at the average level.
@@ -52,9 +56,9 @@ inline void pad_rows(Eigen::MatrixXd& H, Eigen::Index from, Random& rng) {
 /// NNDSVD / NNDSVDa from the exact SVD of Y through its m x m Gram matrix.
 template <class Scalar>
 Eigen::MatrixXd init_nndsvd(const DataView<Scalar>& data, Eigen::Index k, bool fill_average,
-                            Random& rng, int threads) {
+                            Random& rng, int threads, const Reducer& reduce) {
   const Eigen::Index m = data.Y.cols();
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(weighted_gram(data, threads));
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(weighted_gram(data, threads, reduce));
   // Eigen sorts ascending: the leading pairs are at the end.
   const double top = std::max(eig.eigenvalues()(m - 1), 0.0);
   Eigen::Index r = 0;
@@ -79,7 +83,8 @@ Eigen::MatrixXd init_nndsvd(const DataView<Scalar>& data, Eigen::Index k, bool f
       }
     }
   });
-  Eigen::MatrixXd unorm = r > 0 ? sum_in_order(partial) : Eigen::MatrixXd::Zero(2, 0);
+  Eigen::MatrixXd unorm = (r > 0 && !partial.empty()) ? sum_in_order(partial) : Eigen::MatrixXd::Zero(2, r);
+  reduce_sum(reduce, unorm);
 
   Eigen::MatrixXd H = Eigen::MatrixXd::Zero(k, m);
   for (Eigen::Index j = 0; j < r; ++j) {
@@ -141,7 +146,7 @@ Eigen::MatrixXd init_randomized_svd(const DataView<Scalar>& data, Eigen::Index k
 
 template <class Scalar>
 Eigen::MatrixXd initial_h(const DataView<Scalar>& data, Eigen::Index k, Init init, std::uint64_t seed,
-                          int threads) {
+                          int threads, const Reducer& reduce = {}) {
   Random rng(seed);
   switch (init) {
     case Init::Random: {
@@ -149,9 +154,12 @@ Eigen::MatrixXd initial_h(const DataView<Scalar>& data, Eigen::Index k, Init ini
       for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = rng.uniform();
       return H;
     }
-    case Init::RandomizedSVD: return init_randomized_svd(data, k, rng);
-    case Init::NNDSVD: return init_nndsvd(data, k, false, rng, threads);
-    case Init::NNDSVDa: return init_nndsvd(data, k, true, rng, threads);
+    case Init::RandomizedSVD:
+      if (reduce)
+        throw std::invalid_argument("NMF: init rsvd cannot be split across processes; use nndsvda, nndsvd or random");
+      return init_randomized_svd(data, k, rng);
+    case Init::NNDSVD: return init_nndsvd(data, k, false, rng, threads, reduce);
+    case Init::NNDSVDa: return init_nndsvd(data, k, true, rng, threads, reduce);
   }
   return {};
 }

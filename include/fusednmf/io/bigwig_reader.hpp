@@ -100,6 +100,35 @@ class BigWigFile {
   std::unique_ptr<bigWigFile_t, Closer> handle_;
 };
 
+/// The chromosomes `names` (empty: every chromosome the first file lists, in its order) with
+/// their lengths, after checking that all files agree: a chromosome missing from some file, or
+/// with different lengths, is an error naming the files (the factorization needs one row per
+/// base, the same in every track).
+inline std::vector<std::pair<std::string, std::uint32_t>> common_chromosomes(
+    const std::vector<std::filesystem::path>& files, const std::vector<std::string>& names = {}) {
+  if (files.empty()) throw std::runtime_error("no bigWig files to read");
+  const BigWigFile first(files.front());
+  std::vector<std::pair<std::string, std::uint32_t>> chroms;
+  if (names.empty()) chroms = first.chromosomes();
+  for (const auto& name : names) {
+    const auto length = first.chrom_length(name);
+    if (!length) throw std::runtime_error("chromosome '" + name + "' is not in " + first.path());
+    chroms.emplace_back(name, *length);
+  }
+  for (std::size_t j = 1; j < files.size(); ++j) {
+    const BigWigFile other(files[j]);
+    for (const auto& [name, length] : chroms) {
+      const auto there = other.chrom_length(name);
+      if (!there)
+        throw std::runtime_error("chromosome '" + name + "' of " + first.path() + " is not in " + other.path());
+      if (*there != length)
+        throw std::runtime_error("chromosome '" + name + "' has " + std::to_string(length) + " bases in " +
+                                 first.path() + " but " + std::to_string(*there) + " in " + other.path());
+    }
+  }
+  return chroms;
+}
+
 /// What reading a region found, for the caller to report.
 struct RegionReport {
   std::int64_t negative_values_clipped = 0;  ///< bases x tracks

@@ -104,28 +104,41 @@ inline std::filesystem::path factor_track_path(const std::filesystem::path& dir,
   return dir / (prefix + ".factor" + std::to_string(factor + 1) + ".bw");
 }
 
-/// Writes column j of W (segments x k, W(s, j) on [start + sum of earlier lengths, ... + lengths[s]))
-/// as `dir`/`prefix`.factor{j+1}.bw on `chrom`, with `chroms` as the header (the input files'
+/// Rows [first_row, first_row + rows) of W lie on `chrom` from base `start` on.
+struct TrackSpan {
+  std::string chrom;
+  std::int64_t start;
+  Eigen::Index first_row, rows;
+};
+
+/// Writes column j of W (segments x k; row s covers lengths[s] bases) as `dir`/`prefix`.factor{j+1}.bw,
+/// the rows of each span on its chromosome, with `chroms` as the header (the input files'
 /// chromosomes, so the tracks line up with them in a browser). All k files appear together or
 /// none does: they are written to temporary names first and renamed at the end. Returns the paths.
 template <class DerivedW, class Lengths>
 std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::path& dir, const std::string& prefix,
                                                        const std::vector<Chromosome>& chroms,
-                                                       const std::string& chrom, std::int64_t start,
+                                                       const std::vector<TrackSpan>& spans,
                                                        const Eigen::MatrixBase<DerivedW>& W, const Lengths& lengths) {
   if (Eigen::Index(lengths.size()) != W.rows())
     throw std::invalid_argument("write_factor_tracks: " + std::to_string(lengths.size()) + " lengths for " +
                                 std::to_string(W.rows()) + " rows of W");
-  std::size_t chrom_index = chroms.size();
-  for (std::size_t c = 0; c < chroms.size(); ++c)
-    if (chroms[c].name == chrom) chrom_index = c;
-  if (chrom_index == chroms.size())
-    throw std::invalid_argument("write_factor_tracks: chromosome '" + chrom + "' is not in the header");
-  std::int64_t total = 0;
-  for (Eigen::Index s = 0; s < W.rows(); ++s) total += std::int64_t(lengths[s]);
-  if (start < 0 || start + total > std::int64_t(chroms[chrom_index].length))
-    throw std::invalid_argument("write_factor_tracks: the region " + chrom + ":" + std::to_string(start) + "-" +
-                                std::to_string(start + total) + " runs past the chromosome's end");
+  std::vector<std::size_t> chrom_of;
+  for (const TrackSpan& span : spans) {
+    std::size_t index = chroms.size();
+    for (std::size_t c = 0; c < chroms.size(); ++c)
+      if (chroms[c].name == span.chrom) index = c;
+    if (index == chroms.size())
+      throw std::invalid_argument("write_factor_tracks: chromosome '" + span.chrom + "' is not in the header");
+    if (span.first_row < 0 || span.rows < 0 || span.first_row + span.rows > W.rows())
+      throw std::invalid_argument("write_factor_tracks: the rows of " + span.chrom + " are outside W");
+    std::int64_t total = 0;
+    for (Eigen::Index s = span.first_row; s < span.first_row + span.rows; ++s) total += std::int64_t(lengths[s]);
+    if (span.start < 0 || span.start + total > std::int64_t(chroms[index].length))
+      throw std::invalid_argument("write_factor_tracks: the region " + span.chrom + ":" + std::to_string(span.start) +
+                                  "-" + std::to_string(span.start + total) + " runs past the chromosome's end");
+    chrom_of.push_back(index);
+  }
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     throw std::runtime_error("directory " + dir.string() + " does not exist");
@@ -146,12 +159,14 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
     ensure_writable_target(targets.back());
     temps.push_back(detail::temp_beside(targets.back(), &targets));
     std::vector<Runs> runs(chroms.size());
-    std::int64_t position = start;
-    for (Eigen::Index s = 0; s < W.rows(); ++s) {
-      const std::int64_t next = position + std::int64_t(lengths[s]);
-      if (next > position)
-        runs[chrom_index].add(std::uint32_t(position), std::uint32_t(next), static_cast<float>(W(s, j)));
-      position = next;
+    for (std::size_t i = 0; i < spans.size(); ++i) {
+      std::int64_t position = spans[i].start;
+      for (Eigen::Index s = spans[i].first_row; s < spans[i].first_row + spans[i].rows; ++s) {
+        const std::int64_t next = position + std::int64_t(lengths[s]);
+        if (next > position)
+          runs[chrom_of[i]].add(std::uint32_t(position), std::uint32_t(next), static_cast<float>(W(s, j)));
+        position = next;
+      }
     }
     detail::write_bigwig_file(temps.back(), targets.back(), chroms, runs);
   }
@@ -161,6 +176,15 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
   }
   cleanup.done = true;
   return targets;
+}
+
+/// One region: all rows of W on `chrom` from base `start`.
+template <class DerivedW, class Lengths>
+std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::path& dir, const std::string& prefix,
+                                                       const std::vector<Chromosome>& chroms,
+                                                       const std::string& chrom, std::int64_t start,
+                                                       const Eigen::MatrixBase<DerivedW>& W, const Lengths& lengths) {
+  return write_factor_tracks(dir, prefix, chroms, {TrackSpan{chrom, start, 0, W.rows()}}, W, lengths);
 }
 
 }  // namespace fusednmf::io

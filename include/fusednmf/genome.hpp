@@ -1,0 +1,51 @@
+#pragma once
+// Several chromosomes in one factorization: their segments laid end to end in one
+// SegmentedMatrix, with the offsets that say where each chromosome begins. NMF::fit(Y,
+// chain_starts()) then shares H across all of them while the fused lasso smooths each
+// chromosome on its own. Memory is what the segments need, never bases x tracks.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "segmented_matrix.hpp"
+
+namespace fusednmf {
+
+template <class Scalar>
+struct GenomeSegments {
+  std::vector<std::string> names;      ///< chromosomes, in order
+  std::vector<std::int64_t> starts;    ///< first base of each chromosome's region
+  std::vector<Eigen::Index> offsets{0};  ///< first segment of each chromosome; one more entry than names
+  SegmentedMatrix<Scalar> Y;           ///< all segments, chromosome after chromosome
+
+  std::size_t chromosomes() const { return names.size(); }
+  Eigen::Index first_segment(std::size_t c) const { return offsets[c]; }
+  Eigen::Index segment_count(std::size_t c) const { return offsets[c + 1] - offsets[c]; }
+
+  /// Appends one chromosome's segments (same tracks as the others).
+  void append(const std::string& name, std::int64_t start, const SegmentedMatrix<Scalar>& part) {
+    part.validate();
+    if (part.segments() == 0) throw std::invalid_argument("GenomeSegments: " + name + " has no segments");
+    if (!names.empty() && part.cols() != Y.cols())
+      throw std::invalid_argument("GenomeSegments: " + name + " has " + std::to_string(part.cols()) +
+                                  " tracks, the others " + std::to_string(Y.cols()));
+    const Eigen::Index before = Y.segments();
+    Y.values.conservativeResize(before + part.segments(), part.cols());
+    Y.values.bottomRows(part.segments()) = part.values;
+    Y.lengths.conservativeResize(before + part.segments());
+    Y.lengths.tail(part.segments()) = part.lengths;
+    names.push_back(name);
+    starts.push_back(start);
+    offsets.push_back(Y.segments());
+  }
+
+  /// Where the fused-lasso chain is cut: the first segment of every chromosome but the first.
+  std::vector<Eigen::Index> chain_starts() const {
+    return std::vector<Eigen::Index>(offsets.begin() + 1, offsets.end() - (offsets.empty() ? 0 : 1));
+  }
+};
+
+}  // namespace fusednmf
