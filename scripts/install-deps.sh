@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev catch2 libbigwig-dev libcurl4-gnutls-dev libcli11-dev libbenchmark-dev
   python3 python3-numpy
+  libopenmpi-dev openmpi-bin  # the optional MPI component and its test
 )
 if [[ "${FUSEDNMF_PEERS:-0}" == 1 ]]; then  # what the side-by-side benchmarks need
   packages+=(python3-pybigwig python3-numba python3-sklearn libopenblas0-pthread time)
