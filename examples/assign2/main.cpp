@@ -21,6 +21,11 @@
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/genome.hpp>
+#include <fusednmf/partition.hpp>
+#ifdef FUSEDNMF_ASSIGN2_MPI
+#include <fusednmf/mpi/allreduce.hpp>
+#include <fusednmf/mpi/session.hpp>
+#endif
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
@@ -80,14 +85,44 @@ std::vector<std::int64_t> parse_windows(const std::string& text) {
   return out;
 }
 
-void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale) {
+// This process's share of the work: everything in the plain build; under mpirun (assign2_mpi)
+// some chromosomes, with `reduce` summing partial results over the ranks.
+struct Processes {
+  int rank = 0, size = 1;
+  Reducer reduce;
+  bool root() const { return rank == 0; }
+
+  // Runs `work`; then every rank learns whether any rank failed, so none is left waiting in a
+  // collective call: the failing rank rethrows its error, the others stop with a pointer to it.
+  template <class Work>
+  void together(Work&& work) const {
+    double failed = 0.0;
+    std::exception_ptr error;
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+      failed = 1.0;
+    }
+    detail::reduce_sum(reduce, &failed, 1);
+    if (error) std::rethrow_exception(error);
+    if (failed > 0) throw std::runtime_error("stopped: another rank reported an error (see its message)");
+  }
+};
+
+void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale,
+                      const Reducer& reduce) {
   if (transform == "log1p") Y.values = Y.values.array().log1p();
   if (transform == "asinh") Y.values = Y.values.array().unaryExpr([](float v) { return std::asinh(v); });
   if (transform == "sqrt") Y.values = Y.values.array().sqrt();
   if (scale == "rms") {  // every track at unit RMS over the region, so deep tracks don't dominate
-    const double bases = double(Y.expanded_rows());
+    std::vector<double> sums(std::size_t(Y.cols()) + 1);  // per track sum of squares, then bases
+    for (Eigen::Index j = 0; j < Y.cols(); ++j)
+      sums[std::size_t(j)] = (Y.values.col(j).cast<double>().array().square() * Y.lengths.cast<double>().array()).sum();
+    sums.back() = double(Y.expanded_rows());
+    detail::reduce_sum(reduce, sums.data(), sums.size());
     for (Eigen::Index j = 0; j < Y.cols(); ++j) {
-      const double ms = (Y.values.col(j).cast<double>().array().square() * Y.lengths.cast<double>().array()).sum() / bases;
+      const double ms = sums[std::size_t(j)] / sums.back();
       if (ms > 0) Y.values.col(j) /= static_cast<float>(std::sqrt(ms));
     }
   }
@@ -191,10 +226,10 @@ std::string top_tracks(const Eigen::MatrixXf& H, Eigen::Index r, const std::vect
   return out;
 }
 
-int run(const Settings& s) {
+int run(const Settings& s, const Processes& procs) {
   const auto t0 = std::chrono::steady_clock::now();
   auto say = [&](const std::string& line) {
-    if (!s.quiet) std::cerr << "assign2: " << line << std::endl;
+    if (!s.quiet && procs.root()) std::cerr << "assign2: " << line << std::endl;
   };
   const std::vector<fs::path> files = examples::list_bigwig_files(s.bw_dir);
   check_outputs(s);
@@ -218,18 +253,54 @@ int run(const Settings& s) {
       (several ? std::to_string(chromosomes.size()) + " chromosomes (" + s.chrom + ")"
                : s.chrom + ":" + std::to_string(s.start) + "-" + (s.end < 0 ? std::string("end") : std::to_string(s.end))) +
       order);
-  // Read and bin every chromosome; each is a block of segments (never bases x tracks).
+  if (procs.size > 1 && !s.bigwig_out.empty())
+    throw std::runtime_error("--bigwig-out is not available with several MPI ranks yet; run without mpirun for it");
+  // Read and bin every chromosome this process owns; each is a block of segments (never bases x
+  // tracks). With several ranks, chromosome c is first read by rank c % ranks, which counts its
+  // segments; the counts decide who owns what (balanced), and the owners read what they lack.
   io::RegionReport report;
-  std::vector<SegmentedMatrix<float>> binned;
-  std::int64_t bases = 0, read_segments = 0;
-  for (const auto& name : chromosomes) {
-    SegmentedMatrix<float> part = io::read_region(files, name, s.start, s.end, s.threads, &report);
-    bases += part.expanded_rows();
-    read_segments += part.segments();
+  std::vector<SegmentedMatrix<float>> binned(chromosomes.size());
+  std::vector<bool> have(chromosomes.size(), false);
+  std::vector<double> segments_read(chromosomes.size(), 0.0);
+  auto read_chromosome = [&](std::size_t c) {
+    SegmentedMatrix<float> part = io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report);
+    segments_read[c] = double(part.segments());
     if (s.bin > 1) part = average_into_bins(part, s.bin);
-    binned.push_back(std::move(part));
+    binned[c] = std::move(part);
+    have[c] = true;
+  };
+  std::vector<int> owner(chromosomes.size(), 0);
+  if (procs.size > 1) {
+    std::vector<double> counts(chromosomes.size(), 0.0);
+    procs.together([&] {
+      for (std::size_t c = 0; c < chromosomes.size(); ++c)
+        if (int(c % std::size_t(procs.size)) == procs.rank) {
+          read_chromosome(c);
+          counts[c] = double(binned[c].segments());
+        }
+    });
+    detail::reduce_sum(procs.reduce, counts.data(), counts.size());
+    owner = balance_by_segments(std::vector<std::int64_t>(counts.begin(), counts.end()), procs.size);
   }
-  const std::int64_t end = s.start + binned.front().expanded_rows();  // for one chromosome
+  procs.together([&] {
+    for (std::size_t c = 0; c < chromosomes.size(); ++c) {
+      if (owner[c] != procs.rank) binned[c] = {};
+      else if (!have[c]) read_chromosome(c);
+    }
+  });
+  std::vector<std::size_t> mine;  // this process's chromosomes, in order
+  for (std::size_t c = 0; c < chromosomes.size(); ++c)
+    if (owner[c] == procs.rank) mine.push_back(c);
+  // Totals over all processes: bases, segments as read, and whether any track is non-zero.
+  double totals[3] = {0, 0, 0};
+  for (std::size_t c : mine) {
+    totals[0] += double(binned[c].expanded_rows());
+    totals[1] += segments_read[c];
+    totals[2] = std::max(totals[2], double(binned[c].values.maxCoeff() > 0));
+  }
+  detail::reduce_sum(procs.reduce, totals, 3);
+  const auto bases = std::int64_t(totals[0]), read_segments = std::int64_t(totals[1]);
+  const std::int64_t end = s.start + binned[mine.front()].expanded_rows();  // for one chromosome
   if (report.negative_values_clipped > 0)
     std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
   const double t_read = seconds_since(t0);
@@ -238,25 +309,23 @@ int run(const Settings& s) {
                 static_cast<long long>(bases), static_cast<long long>(read_segments),
                 double(bases) / double(read_segments), t_read);
   say(buf);
-  float peak = 0.f;
-  for (const auto& part : binned) peak = std::max(peak, part.values.maxCoeff());
-  if (peak <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
+  if (totals[2] <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
 
   // Work at the scale of genes: box-smooth each chromosome, merge equal rows again.
   std::vector<std::int64_t> windows = parse_windows(s.smooth);
   if (windows.empty()) {
-    GenomeSegments<float> all;  // the choice looks at every chromosome's tracks
-    for (std::size_t c = 0; c < binned.size(); ++c) all.append(chromosomes[c], 0, binned[c]);
-    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1)));
+    GenomeSegments<float> all;  // the choice looks at every chromosome's tracks (on every rank)
+    for (std::size_t c : mine) all.append(chromosomes[c], 0, binned[c]);
+    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1), 0.25, 10000, procs.reduce));
     say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
   }
   GenomeSegments<float> genome;
-  for (std::size_t c = 0; c < binned.size(); ++c) {
+  for (std::size_t c : mine) {
     genome.append(chromosomes[c], s.start, merge_equal_rows(smooth_at_scales(binned[c], windows, s.bin)));
     binned[c] = {};
   }
   SegmentedMatrix<float>& Y = genome.Y;
-  transform_values(Y, s.transform, s.scale);
+  transform_values(Y, s.transform, s.scale, procs.reduce);
   NMFOptions opt;
   opt.rank = s.k;
   opt.max_iterations = s.iterations;
@@ -274,11 +343,26 @@ int run(const Settings& s) {
                      p.objective, p.relative_change);
     };
   const auto t1 = std::chrono::steady_clock::now();
-  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y, genome.chain_starts());
+  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y, genome.chain_starts(), procs.reduce);
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
 
+  std::vector<double> r;
+  SegmentedMatrix<float> ann;
+  if (!s.annotation.empty()) {
+    GenomeSegments<float> ann_genome;  // the annotation over the same bases, chromosome after chromosome
+    procs.together([&] {
+      for (std::size_t c = 0; c < genome.chromosomes(); ++c) {
+        const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
+        const std::int64_t length = std::int64_t(Y.lengths.segment(first, count).cast<double>().sum());
+        ann_genome.append(genome.names[c], s.start,
+                          io::read_region({fs::path(s.annotation)}, genome.names[c], s.start, s.start + length, 1));
+      }
+    });
+    ann = std::move(ann_genome.Y);
+    r = examples::column_correlations<float>(fit.W, Y.lengths, ann, procs.reduce);
+  }
   for (std::size_t c = 0; c < genome.chromosomes(); ++c) {  // W of each chromosome, expanded to bases
     const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
     const fs::path path = output_for(s.output, genome.names[c], several);
@@ -287,23 +371,9 @@ int run(const Settings& s) {
     if (s.dtype == "float64") io::write_npy<double>(path, rows, lengths);
     else io::write_npy<float>(path, rows, lengths);
   }
-  if (!s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
+  if (procs.root() && !s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
+  if (procs.root() && !s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, files);
 
-  if (!s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, files);
-
-  std::vector<double> r;
-  SegmentedMatrix<float> ann;
-  if (!s.annotation.empty()) {
-    GenomeSegments<float> ann_genome;  // the annotation over the same bases, chromosome after chromosome
-    for (std::size_t c = 0; c < genome.chromosomes(); ++c) {
-      const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
-      const std::int64_t length = std::int64_t(Y.lengths.segment(first, count).cast<double>().sum());
-      ann_genome.append(genome.names[c], s.start,
-                        io::read_region({fs::path(s.annotation)}, genome.names[c], s.start, s.start + length, 1));
-    }
-    ann = std::move(ann_genome.Y);
-    r = examples::column_correlations<float>(fit.W, Y.lengths, ann);
-  }
   for (Eigen::Index j = 0; j < fit.H.rows(); ++j) {  // what each factor is made of
     std::string line = "factor " + std::to_string(j + 1) + ":";
     if (!r.empty()) {
@@ -312,7 +382,7 @@ int run(const Settings& s) {
     }
     say(line + " top tracks " + top_tracks(fit.H, j, files));
   }
-  if (!r.empty()) {
+  if (!r.empty() && procs.root()) {
     std::size_t best_j = 0;
     for (std::size_t j = 1; j < r.size(); ++j)
       if (r[j] > r[best_j]) best_j = j;
@@ -361,6 +431,7 @@ int run(const Settings& s) {
     examples::write_svg(s.plot, plot);
     say("wrote the plot " + s.plot);
   }
+  if (procs.size > 1) say("ranks: " + std::to_string(procs.size) + ", each writing the W files of its chromosomes");
   std::snprintf(buf, sizeof buf, "wrote %s%s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
                 output_for(s.output, genome.names.front(), several).c_str(), several ? " ..." : "", static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
                 to_string(fit.status), t_read, t_nmf, seconds_since(t0));
@@ -371,6 +442,9 @@ int run(const Settings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef FUSEDNMF_ASSIGN2_MPI
+  const mpi::Session session(argc, argv);  // assign2_mpi: one factorization over all ranks
+#endif
   Settings s;
   CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (ALS + fused lasso); writes W as .npy"};
   app.get_formatter()->column_width(34);
@@ -405,7 +479,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    return run(s);
+#ifdef FUSEDNMF_ASSIGN2_MPI
+    Processes procs{session.rank(), session.size(), mpi::allreduce_sum(MPI_COMM_WORLD)};
+    if (procs.size == 1) procs.reduce = {};
+    return run(s, procs);
+#else
+    return run(s, Processes{});
+#endif
   } catch (const std::exception& e) {
     std::cerr << "assign2: error: " << e.what() << std::endl;
     return 1;

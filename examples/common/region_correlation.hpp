@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 
+#include <fusednmf/reducer.hpp>
 #include <fusednmf/segmented_matrix.hpp>
 
 namespace fusednmf::examples {
@@ -14,8 +15,9 @@ namespace fusednmf::examples {
 template <class Scalar>
 std::vector<double> column_correlations(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& W,
                                         const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& lengths,
-                                        const SegmentedMatrix<float>& track) {
-  std::vector<double> r(static_cast<std::size_t>(W.cols()), 0.0);
+                                        const SegmentedMatrix<float>& track, const Reducer& reduce = {}) {
+  // Sums n, x, y, xx, yy, xy per column: summed over processes when the rows are split.
+  std::vector<double> sums(6 * static_cast<std::size_t>(W.cols()), 0.0);
   for (Eigen::Index j = 0; j < W.cols(); ++j) {
     double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     Eigen::Index s = 0, t = 0;
@@ -27,8 +29,15 @@ std::vector<double> column_correlations(const Eigen::Matrix<Scalar, Eigen::Dynam
       if (left_s == 0 && ++s < W.rows()) left_s = double(lengths[s]);
       if (left_t == 0 && ++t < track.segments()) left_t = double(track.lengths[t]);
     }
-    const double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
-    r[static_cast<std::size_t>(j)] = (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0.0;
+    double* out = &sums[6 * static_cast<std::size_t>(j)];
+    out[0] = n, out[1] = sx, out[2] = sy, out[3] = sxx, out[4] = syy, out[5] = sxy;
+  }
+  detail::reduce_sum(reduce, sums.data(), sums.size());
+  std::vector<double> r(static_cast<std::size_t>(W.cols()), 0.0);
+  for (std::size_t j = 0; j < r.size(); ++j) {
+    const double* t = &sums[6 * j];
+    const double n = t[0], cov = t[5] - t[1] * t[2] / n, vx = t[3] - t[1] * t[1] / n, vy = t[4] - t[2] * t[2] / n;
+    r[j] = (vx > 0 && vy > 0) ? cov / std::sqrt(vx * vy) : 0.0;
   }
   return r;
 }

@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 
+#include "reducer.hpp"
 #include "segmented_matrix.hpp"
 
 namespace fusednmf {
@@ -75,15 +76,17 @@ void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
 /// regions, and r with it.
 template <class Scalar>
 std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::int64_t bin,
-                                   double sparse_below = 0.25, std::int64_t sparse_window = 10000) {
-  const double bases = double(binned.expanded_rows());
-  std::vector<double> nonzero_fraction;
-  for (Eigen::Index c = 0; c < binned.cols(); ++c) {
-    double nonzero = 0;
+                                   double sparse_below = 0.25, std::int64_t sparse_window = 10000,
+                                   const Reducer& reduce = {}) {
+  // Non-zero bases per track, then all bases: summed over processes when the rows are split.
+  std::vector<double> sums(std::size_t(binned.cols()) + 1, 0.0);
+  for (Eigen::Index c = 0; c < binned.cols(); ++c)
     for (Eigen::Index s = 0; s < binned.segments(); ++s)
-      if (binned.values(s, c) != Scalar(0)) nonzero += double(binned.lengths[s]);
-    nonzero_fraction.push_back(nonzero / bases);
-  }
+      if (binned.values(s, c) != Scalar(0)) sums[std::size_t(c)] += double(binned.lengths[s]);
+  sums.back() = double(binned.expanded_rows());
+  detail::reduce_sum(reduce, sums.data(), sums.size());
+  std::vector<double> nonzero_fraction;
+  for (Eigen::Index c = 0; c < binned.cols(); ++c) nonzero_fraction.push_back(sums[std::size_t(c)] / sums.back());
   if (nonzero_fraction.empty()) return bin;
   std::nth_element(nonzero_fraction.begin(), nonzero_fraction.begin() + long(nonzero_fraction.size() / 2),
                    nonzero_fraction.end());
