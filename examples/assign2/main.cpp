@@ -31,6 +31,7 @@
 #include <fusednmf/preprocess.hpp>
 
 #include "../common/factor_plot.hpp"
+#include "../common/output_paths.hpp"
 #include "../common/region_correlation.hpp"
 #include "../common/track_files.hpp"
 
@@ -54,15 +55,6 @@ struct Settings {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Fails early, before any reading, when OUT cannot be written; the message names the flag.
-void check_output_path(const std::string& flag, const fs::path& out) {
-  try {
-    io::ensure_writable_target(out);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(flag + ": " + e.what());
-  }
 }
 
 // "--smooth auto" -> {} (choose from the data); otherwise a comma list of windows in bases.
@@ -133,7 +125,7 @@ void check_outputs(const Settings& s) {
   std::vector<std::pair<std::string, std::string>> outputs{{"--output_file", s.output}};
   for (auto [flag, path] : {std::pair{"--h-output", s.h_output}, {"--h-tsv", s.h_tsv}, {"--plot", s.plot}})
     if (!path.empty()) outputs.emplace_back(flag, path);
-  for (const auto& [flag, path] : outputs) check_output_path(flag, path);
+  for (const auto& [flag, path] : outputs) examples::check_output_path(flag, path);
   for (std::size_t a = 0; a < outputs.size(); ++a)
     for (std::size_t b = a + 1; b < outputs.size(); ++b)
       if (fs::weakly_canonical(outputs[a].second) == fs::weakly_canonical(outputs[b].second))
@@ -148,7 +140,7 @@ void check_outputs(const Settings& s) {
     throw std::runtime_error("--bigwig-out " + s.bigwig_out + " exists and is not a directory");
   if (!fs::exists(s.bigwig_out, ec) && !fs::create_directory(s.bigwig_out, ec))
     throw std::runtime_error("--bigwig-out: cannot create directory " + s.bigwig_out + " (" + ec.message() + ")");
-  check_output_path("--bigwig-out", io::factor_track_path(s.bigwig_out, fs::path(s.output).stem().string(), 0));
+  examples::check_output_path("--bigwig-out", io::factor_track_path(s.bigwig_out, fs::path(s.output).stem().string(), 0));
 }
 
 // "-c chr1", "-c chr1,chr2,chrX" or "-c all" (every chromosome the files list); all files must
@@ -245,7 +237,7 @@ int run(const Settings& s, const Processes& procs) {
     throw std::runtime_error("--start_pos/--end_pos select a region of one chromosome; omit them with several (-c " +
                              s.chrom + ")");
   if (several && !s.plot.empty()) throw std::runtime_error("--plot draws one chromosome; give -c a single name");
-  for (const auto& name : chromosomes) check_output_path("--output_file", output_for(s.output, name, several));
+  for (const auto& name : chromosomes) examples::check_output_path("--output_file", output_for(s.output, name, several));
 
   std::string order;
   for (std::size_t j = 0; j < files.size(); ++j) order += "\n  column " + std::to_string(j) + ": " + files[j].filename().string();

@@ -26,6 +26,8 @@
 #include <fusednmf/modules/simulation.hpp>
 #include <fusednmf/poisson_nmf.hpp>
 
+#include "../common/output_paths.hpp"
+
 namespace fs = std::filesystem;
 using namespace fusednmf;
 
@@ -43,20 +45,11 @@ std::string numbered(const char* prefix, std::size_t i, std::size_t count) {
   return buf;
 }
 
-void check_output(const std::string& flag, const std::string& path) {
-  if (path.empty()) return;
-  try {
-    io::ensure_writable_target(path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(flag + ": " + e.what());
-  }
-}
-
 // ---------------------------------------------------------------- simulate
 
 int run_simulate(const modules::SimulationOptions& o, const std::string& counts_path, const std::string& truth_path) {
-  check_output("--output", counts_path);
-  check_output("--truth", truth_path);
+  examples::check_output_path("--output", counts_path);
+  examples::check_output_path("--truth", truth_path);
   const modules::Simulation sim = modules::simulate(o);
   io::CountTable table;
   for (Eigen::Index i = 0; i < o.genes; ++i) table.genes.push_back(numbered("G", std::size_t(i), std::size_t(o.genes)));
@@ -163,7 +156,7 @@ int run_fit(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram},
                             {"--w-output", s.w_output}, {"--h-output", s.h_output}})
-    check_output(flag, path);
+    examples::check_output_path(flag, path);
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
   const io::CountTable table = io::read_count_table(s.counts);
   const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
