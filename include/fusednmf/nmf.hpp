@@ -8,6 +8,8 @@
 // one small solve, then W = Y Mᵀ is one product per row block. Each iteration reads Y twice
 // (for W, then for WᵀW and WᵀY, fused in one pass); the objective comes from those small
 // products, not from another pass: 1/2||Y - WH||² = 1/2(||Y||² - 2<WᵀY, H> + <WᵀW, HHᵀ>).
+// The second pass uses detail/thin_products.hpp rather than Eigen's GEMM, which spends more on
+// packing these tall, thin blocks than on multiplying them.
 //
 // Segmented input (SegmentedMatrix: unique rows and run lengths) is exact: W is constant on a
 // segment, so WᵀW and WᵀY are sums weighted by the lengths, W's solve is per row anyway, and the
@@ -31,6 +33,7 @@
 #include "detail/nmf_init.hpp"
 #include "detail/parallel.hpp"
 #include "detail/row_blocks.hpp"
+#include "detail/thin_products.hpp"
 #include "nmf_options.hpp"
 #include "prox/fused_lasso_prox.hpp"
 #include "reducer.hpp"
@@ -181,17 +184,23 @@ class NMF {
       detail::reduce_sum(reduce, &penalty_total, 1);
       // WᵀW and WᵀY (weighted) in one pass.
       detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
-        const auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
-        const auto Yb = data.Y.middleRows(blocks.start(b), blocks.size(b));
-        if (data.weights) {  // Wᵀ diag(w) W and Wᵀ diag(w) Y
-          Matrix Wwb = Wb;
-          for (Eigen::Index i = 0; i < Wwb.rows(); ++i) Wwb.row(i) *= data.weights[blocks.start(b) + i];
-          gram_partial[b] = (Wwb.transpose() * Wb).template cast<double>();
-          cross_partial[b] = (Wwb.transpose() * Yb).template cast<double>();
-        } else {
-          gram_partial[b] = (Wb.transpose() * Wb).template cast<double>();
-          cross_partial[b] = (Wb.transpose() * Yb).template cast<double>();
+        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+        Matrix weighted;  // Wᵀ diag(w): the block of W with its rows scaled by their weights
+        if (data.weights) {
+          weighted = W.middleRows(start, rows);
+          for (Eigen::Index i = 0; i < rows; ++i) weighted.row(i) *= data.weights[start + i];
         }
+        std::vector<const Scalar*> w_cols(static_cast<std::size_t>(k)), lhs_cols(static_cast<std::size_t>(k)),
+            y_cols(static_cast<std::size_t>(m));
+        for (Eigen::Index j = 0; j < k; ++j) {
+          w_cols[std::size_t(j)] = W.col(j).data() + start;
+          lhs_cols[std::size_t(j)] = data.weights ? weighted.col(j).data() : w_cols[std::size_t(j)];
+        }
+        for (Eigen::Index c = 0; c < m; ++c) y_cols[std::size_t(c)] = data.Y.col(c).data() + start;
+        gram_partial[b].setZero(k, k);
+        cross_partial[b].setZero(k, m);
+        detail::add_thin_product(lhs_cols.data(), k, w_cols.data(), k, rows, gram_partial[b].data());
+        detail::add_thin_product(lhs_cols.data(), k, y_cols.data(), m, rows, cross_partial[b].data());
       });
       Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
       Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);

@@ -161,6 +161,10 @@ TEST_CASE("the same seed gives the same bytes, whatever the thread count", "[nmf
   auto b = NMF<FusedLasso<float>>(o).fit(Y);
   o.threads = 2;
   auto c = NMF<FusedLasso<float>>(o).fit(Y);
+  // A different seed starts elsewhere (on this planted data both seeds converge to the same
+  // float fixed point within 8 iterations, so compare after one).
+  o.max_iterations = 1;
+  auto a1 = NMF<FusedLasso<float>>(o).fit(Y);
   o.seed = 124;
   auto d = NMF<FusedLasso<float>>(o).fit(Y);
   auto same = [](const Eigen::MatrixXf& x, const Eigen::MatrixXf& y) {
@@ -170,7 +174,7 @@ TEST_CASE("the same seed gives the same bytes, whatever the thread count", "[nmf
   CHECK(same(a.H, b.H));
   CHECK(same(a.W, c.W));
   CHECK(same(a.H, c.H));
-  CHECK_FALSE(same(a.W, d.W));
+  CHECK_FALSE(same(a1.W, d.W));
 }
 
 TEST_CASE("progress is reported and the objective includes the penalty", "[nmf]") {

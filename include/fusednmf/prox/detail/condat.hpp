@@ -14,6 +14,7 @@
 // leaves everything left of k0 final, and the suffix is an ordinary fused lasso once the carried
 // running sum c is folded into its first element (y_k0 += c / w_k0). So when the work passes a
 // budget, the suffix is handed to the dynamic programme, which is linear on every input.
+#include <algorithm>
 #include <cstddef>
 
 #include "johnson_dp.hpp"
@@ -111,16 +112,17 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
     }
     ++k;
     w_seg += w_next;
-    if (u_low >= lambda) {  // the low candidate rises so that its running sum sits on +lambda
-      k_low = k;
-      v_low += (u_low - lambda) / w_seg;
-      u_low = lambda;
-    }
-    if (u_high <= -lambda) {
-      k_high = k;
-      v_high += (u_high + lambda) / w_seg;
-      u_high = -lambda;
-    }
+    // The low candidate rises so that its running sum sits on +lambda (and the high one falls
+    // to -lambda). Written without branches: whether a candidate moves is a coin toss on noisy
+    // input, and a mispredicted branch per element cost more than the rest of the step. The
+    // reciprocal depends on the weights only, so its division stays off the chain through v.
+    const double inv_w_seg = 1.0 / w_seg;
+    k_low = u_low >= lambda ? k : k_low;
+    k_high = u_high <= -lambda ? k : k_high;
+    v_low += std::max(u_low - lambda, 0.0) * inv_w_seg;
+    v_high += std::min(u_high + lambda, 0.0) * inv_w_seg;
+    u_low = std::min(u_low, lambda);
+    u_high = std::max(u_high, -lambda);
   }
 }
 
