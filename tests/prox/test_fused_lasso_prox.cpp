@@ -266,6 +266,55 @@ TEST_CASE("the ramp that makes plain Condat quadratic is solved exactly by the g
   CHECK(max_abs_diff(x, run<prox::DynamicProgramming>(y, 100.0)) < 1e-9);
 }
 
+TEST_CASE("the guard hands ramps to the dynamic programme and keeps staircases in Condat", "[prox]") {
+  // The kernel reports whether it finished without the fallback. A ramp re-reads without bound
+  // and must be handed over; a staircase with long plateaus and a large lambda re-reads about
+  // 1.4 elements per element, under the budget, and must not be (that is where Condat is fast).
+  namespace detail = fusednmf::prox::detail;
+  std::mt19937_64 rng(4);
+  const std::size_t n = 100000;
+  auto kernel = [](Vec y, double lambda, Vec& x) {
+    Vec scratch;
+    x.assign(y.size(), 0.0);
+    return detail::condat_guarded(y.data(), detail::UnitWeights{}, lambda, x.data(),
+                                  static_cast<std::ptrdiff_t>(y.size()), [&](std::ptrdiff_t len) {
+                                    scratch.resize(detail::johnson_dp_scratch_size(len));
+                                    return scratch.data();
+                                  });
+  };
+  Vec x;
+  const Vec ramp_input = ramp(n, 1e-3, 0.0, rng);
+  CHECK_FALSE(kernel(ramp_input, 100.0, x));
+  CHECK(fused_lasso_certificate_violation(ramp_input, ones(n), x, 100.0) < 1e-6);
+  for (double lambda : {1.0, 10.0, 100.0}) {
+    const Vec stairs = noisy_staircase(n, rng);
+    CHECK(kernel(stairs, lambda, x));
+    CHECK(fused_lasso_certificate_violation(stairs, ones(n), x, lambda) < 1e-6);
+  }
+}
+
+TEMPLATE_TEST_CASE("a reused workspace keeps its buffers across inputs of one length", "[prox]",
+                   prox::Condat, prox::DynamicProgramming) {
+  // The dynamic programme's scratch is needed for a suffix (Condat's fallback) or for the runs
+  // (the run path), both of which vary with the input. Growing it on a later call would cost
+  // fresh pages (640 MB at n = 10^7): it must be sized once per length. A buffer that grows is
+  // reallocated while the old one is alive, so its address changes.
+  std::mt19937_64 rng(8);
+  const std::size_t n = 20000;
+  FusedLassoProx<double, TestType> op(1.0);
+  ProxWorkspace ws;
+  Vec x(n);
+  auto solve = [&](const Vec& y) { op.apply(y.data(), nullptr, x.data(), std::ptrdiff_t(n), ws); };
+  solve(genomic_like(n, rng));  // first use of each path; the fallback's scratch is lazy
+  solve(ramp(n, 1e-2, 0.05, rng));
+  const double* scratch = ws.scratch(1);
+  for (int i = 0; i < 8; ++i) {
+    solve(ramp(n, 1e-2, 0.05, rng));
+    solve(genomic_like(n, rng));
+  }
+  CHECK(ws.scratch(1) == scratch);
+}
+
 TEST_CASE("bad input throws std::invalid_argument naming the problem", "[prox]") {
   using Catch::Matchers::Contains;
   CHECK_THROWS_WITH(FusedLassoProx<double>(-1.0), Contains("lambda"));

@@ -172,7 +172,7 @@ class FusedLassoProx {
     if (params_.lambda == 0.0) {  // the identity, exactly
       std::copy(shifted, shifted + n, out);
     } else {
-      run_kernel(shifted, w, out, n, ws);
+      run_kernel(shifted, w, out, n, n, ws);
     }
     const Composition finish{params_, offset};
     for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = finish(out[i]);
@@ -219,17 +219,32 @@ class FusedLassoProx {
     // still exact, and NaN lands in a run's value, caught below), and every element writes its
     // run's value and weight so far, which the run's next element overwrites.
     std::ptrdiff_t r = 0;
-    double run_weight = w[0];
     values[0] = 0.0;
-    weights[0] = run_weight;
-    for (std::ptrdiff_t i = 1; i < n; ++i) {
-      weights_positive &= w[i] > 0.0;
-      const bool fresh = bits(y[i]) != bits(y[i - 1]);
-      r += fresh;
-      if (r == max_runs || (i == probe && 8 * r > 7 * probe)) return false;  // too few repeats
-      run_weight = run_weight * static_cast<double>(!fresh) + w[i];
-      values[r] = static_cast<double>(y[i]) - offset;
-      weights[r] = run_weight;
+    if constexpr (std::is_same_v<Weights, prox::detail::UnitWeights>) {
+      // A run's weight is its length: record each run's last index (every element overwrites
+      // it) and take differences afterwards, which keeps a 4-cycle multiply-add chain through
+      // the running weight out of the loop.
+      weights[0] = 0.0;
+      for (std::ptrdiff_t i = 1; i < n; ++i) {
+        r += bits(y[i]) != bits(y[i - 1]);
+        if (r == max_runs || (i == probe && 8 * r > 7 * probe)) return false;  // too few repeats
+        values[r] = static_cast<double>(y[i]) - offset;
+        weights[r] = static_cast<double>(i);
+      }
+      for (std::ptrdiff_t run = r; run > 0; --run) weights[run] -= weights[run - 1];
+      weights[0] += 1.0;
+    } else {
+      double run_weight = w[0];
+      weights[0] = run_weight;
+      for (std::ptrdiff_t i = 1; i < n; ++i) {
+        weights_positive &= w[i] > 0.0;
+        const bool fresh = bits(y[i]) != bits(y[i - 1]);
+        r += fresh;
+        if (r == max_runs || (i == probe && 8 * r > 7 * probe)) return false;  // too few repeats
+        run_weight = run_weight * static_cast<double>(!fresh) + w[i];
+        values[r] = static_cast<double>(y[i]) - offset;
+        weights[r] = run_weight;
+      }
     }
     const std::ptrdiff_t runs = r + 1;
     double weighted_sum = 0.0, weight_sum = 0.0;
@@ -238,7 +253,7 @@ class FusedLassoProx {
       return false;
 
     double* solved = ws.run_output(capacity);
-    run_kernel(values, prox::detail::ArrayWeights<double>{weights}, solved, runs, ws);
+    run_kernel(values, prox::detail::ArrayWeights<double>{weights}, solved, runs, n, ws);
     const Composition finish{params_, offset};
     for (r = 0; r < runs; ++r) values[r] = static_cast<double>(finish(solved[r]));
     // Expand by finding the runs again. y[i] is read before x[i] is written, so x may alias y.
@@ -254,14 +269,21 @@ class FusedLassoProx {
     return true;
   }
 
+  // capacity: the length of the caller's y. The scratch is requested at that size, not at this
+  // kernel's length (the runs, or the suffix Condat hands to its fallback, both of which vary
+  // with the input), so that a reused workspace never grows and touches fresh pages because a
+  // later input has more runs or falls back earlier than the one before. Pages of the buffer
+  // that a call does not use are never touched.
   template <class Weights>
-  void run_kernel(double* y, Weights w, double* out, std::ptrdiff_t n, ProxWorkspace& ws) const {
+  void run_kernel(double* y, Weights w, double* out, std::ptrdiff_t n, std::ptrdiff_t capacity,
+                  ProxWorkspace& ws) const {
+    auto scratch_for = [&ws, capacity](std::ptrdiff_t) {
+      return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity));
+    };
     if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
-      prox::detail::johnson_dp(y, w, params_.lambda, out, n, ws.scratch(prox::detail::johnson_dp_scratch_size(n)));
+      prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(n));
     } else {
-      prox::detail::condat_guarded(y, w, params_.lambda, out, n, [&ws](std::ptrdiff_t len) {
-        return ws.scratch(prox::detail::johnson_dp_scratch_size(len));
-      });
+      prox::detail::condat_guarded(y, w, params_.lambda, out, n, scratch_for);
     }
   }
 
