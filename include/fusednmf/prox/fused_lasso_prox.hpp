@@ -21,7 +21,6 @@
 // runs, weighted, and expanded; exact for the same reason weights are.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -190,14 +189,6 @@ class FusedLassoProx {
     }
   };
 
-  // Genomic signal repeats itself (long runs of 0; W of run-length data is constant on runs):
-  // when at least a quarter of the elements equal their left neighbour, solve on the runs,
-  // weighted by their total weight, and expand. Exact, since the prox of a constant run is
-  // constant (the segment/expansion equivalence). Straight from y in one pass, so that a column
-  // of 10⁷ floats costs one read and one write besides the kernel on its runs. The pass costs
-  // 1-2 ns per element against the kernel's 10-15, so it pays from a quarter of repeats on; an
-  // input with almost no repeats is recognised on its first eighth. Returns false, having
-  // written nothing, when there are too many runs or the input is bad (the general path names it).
   // The bits of a value, as an unsigned integer of its size.
   static auto bits(Scalar v) {
     std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t> u;
@@ -205,6 +196,14 @@ class FusedLassoProx {
     return u;
   }
 
+  // Genomic signal repeats itself (long runs of 0; W of run-length data is constant on runs):
+  // when at least a quarter of the elements equal their left neighbour, solve on the runs,
+  // weighted by their total weight, and expand. Exact, since the prox of a constant run is
+  // constant (the segment/expansion equivalence). Straight from y in one pass, so that a column
+  // of 10⁷ floats costs one read and one write besides the kernel on its runs. The pass costs
+  // 1-2 ns per element against the kernel's 5-13, so it pays from a quarter of repeats on; an
+  // input with almost no repeats is recognised on its first eighth. Returns false, having
+  // written nothing, when there are too many runs or the input is bad (the general path names it).
   template <class Weights>
   bool solve_on_runs(const Scalar* y, Weights w, Scalar* x, std::ptrdiff_t n, ProxWorkspace& ws) const {
     const std::ptrdiff_t max_runs = n - n / 4, probe = n / 8;

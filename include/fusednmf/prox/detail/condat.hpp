@@ -62,7 +62,8 @@ inline void write_segment(double* x, std::ptrdiff_t& k0, std::ptrdiff_t last, st
 
 /// Runs Condat's algorithm on y[0, n) writing x[0, n). y must be a private copy that does not
 /// alias x: the fallback reads the unsolved suffix of y and folds the carry into y[k0].
-/// scratch(len): returns johnson_dp_scratch_size(len) doubles; called only by the fallback.
+/// scratch(len): returns at least johnson_dp_scratch_size(len) doubles; called only by the
+/// fallback.
 /// Returns true when it finished without the fallback.
 template <class Weights, class ScratchFor>
 bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n,
@@ -84,6 +85,20 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
   double weight = w[0];                  // W: total weight of [k0, k]
   double level = carry + weight * y[0];  // A: carry plus the weighted sum of [k0, k]
   double v_low = y[0] - lambda / weight, v_high = y[0] + lambda / weight;
+
+  // Writes [k0, last] = value and opens the segment after it, entered with running sum
+  // `entering`, up to its bounds (which depend on the direction). True when the re-reads have
+  // passed the budget, leaving k0 and carry for the fallback.
+  auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) {
+    write_segment(x, k0, last, n, value);
+    carry = entering;
+    reread += static_cast<double>(k - k0);
+    if (reread > reread_budget_per_element * static_cast<double>(k) + slack) return true;
+    weight = w[k0];
+    level = carry + weight * y[k0];
+    k_low = k_high = k0;
+    return false;
+  };
 
   for (;;) {
     for (k = k0 + 1; k < n; ++k) {
@@ -110,28 +125,16 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
     }
 
   jump_down:  // [k0, k_low] is final at v_low; the next segment enters at +lambda
-    write_segment(x, k0, k_low, n, v_low);
-    carry = lambda;
-    reread += static_cast<double>(k - k0);
-    if (reread > reread_budget_per_element * static_cast<double>(k) + slack) break;
+    if (start_next_segment(k_low, v_low, lambda)) break;
     // The new segment's bounds, set without a division on the way to the next jump test.
-    weight = w[k0];
-    level = carry + weight * y[k0];
     v_low = y[k0];
     v_high = v_low + 2.0 * lambda / weight;
-    k_low = k_high = k0;
     continue;
 
   jump_up:  // [k0, k_high] is final at v_high; the next segment enters at -lambda
-    write_segment(x, k0, k_high, n, v_high);
-    carry = -lambda;
-    reread += static_cast<double>(k - k0);
-    if (reread > reread_budget_per_element * static_cast<double>(k) + slack) break;
-    weight = w[k0];
-    level = carry + weight * y[k0];
+    if (start_next_segment(k_high, v_high, -lambda)) break;
     v_high = y[k0];
     v_low = v_high - 2.0 * lambda / weight;
-    k_low = k_high = k0;
   }
   // Past the budget: everything before k0 is final, the suffix goes to the linear programme.
   y[k0] += carry / w[k0];
