@@ -45,11 +45,11 @@ struct Settings {
   std::int64_t start = 0, end = -1;
   int k = 10;
   double lambda = 1000.0, l2 = 1e-3, tolerance = 1e-4;
-  int iterations = 100, threads = 0;
+  int iterations = 100, threads = 0, restarts = 1;
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
-  std::string init = "nndsvda", transform = "sqrt", scale = "rms", dtype = "float32";
+  std::string init = "nndsvda", solver = "hals", transform = "sqrt", scale = "rms", dtype = "float32";
   bool quiet = false;
 };
 
@@ -295,6 +295,8 @@ int run(const Settings& s, const Processes& procs) {
   const std::int64_t end = s.start + binned[mine.front()].expanded_rows();  // for one chromosome
   if (report.negative_values_clipped > 0)
     std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
+  if (report.nan_values_zeroed > 0)
+    std::cerr << "assign2: warning: " << report.nan_values_zeroed << " NaN values (bases x tracks) read as 0\n";
   const double t_read = seconds_since(t0);
   char buf[256];
   std::snprintf(buf, sizeof buf, "read %lld bases as %lld segments (%.0fx compression) in %.2f s",
@@ -328,17 +330,33 @@ int run(const Settings& s, const Processes& procs) {
   static const std::map<std::string, Init> inits{
       {"random", Init::Random}, {"rsvd", Init::RandomizedSVD}, {"nndsvd", Init::NNDSVD}, {"nndsvda", Init::NNDSVDa}};
   opt.init = inits.at(s.init);
-  if (!s.quiet)
+  opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
+  opt.restarts = s.restarts;
+  if (!s.quiet && procs.root())
     opt.progress = [&](const Progress& p) {
       if (p.iteration == 1 || p.iteration % 10 == 0)
-        std::fprintf(stderr, "assign2: iteration %4d  objective %.6e  relative change %.2e\n", p.iteration,
-                     p.objective, p.relative_change);
+        std::fprintf(stderr, "assign2: %siteration %4d  objective %.6e  residual %.2e\n",
+                     s.restarts > 1 ? ("restart " + std::to_string(p.restart + 1) + "  ").c_str() : "",
+                     p.iteration, p.objective, p.residual);
     };
   const auto t1 = std::chrono::steady_clock::now();
   auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y, genome.chain_starts(), procs.reduce);
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
+  if (s.restarts > 1) {
+    std::string finals;
+    for (double v : fit.restart_objectives) {
+      std::snprintf(buf, sizeof buf, " %.6e", v);
+      finals += buf;
+    }
+    say("restarts' final objectives:" + finals + "; kept restart " + std::to_string(fit.restart + 1));
+  }
+  if (fit.reseeded > 0)
+    say(std::to_string(fit.reseeded) + " factor(s) died during the fit and were re-seeded from the largest residual" +
+        (fit.dead_factors > 0 ? "; " + std::to_string(fit.dead_factors) +
+                                    " stayed at 0 (--lambda may be too strong for k = " + std::to_string(s.k) + ")"
+                              : std::string()));
 
   std::vector<double> r;
   SegmentedMatrix<float> ann;
@@ -424,9 +442,12 @@ int run(const Settings& s, const Processes& procs) {
     say("wrote the plot " + s.plot);
   }
   if (procs.size > 1) say("ranks: " + std::to_string(procs.size) + ", each writing the W files of its chromosomes");
-  std::snprintf(buf, sizeof buf, "wrote %s%s (%lld x %d %s): %d iterations (%s), read %.2f s, NMF %.2f s, total %.2f s",
-                output_for(s.output, genome.names.front(), several).c_str(), several ? " ..." : "", static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations,
-                to_string(fit.status), t_read, t_nmf, seconds_since(t0));
+  std::snprintf(buf, sizeof buf,
+                "wrote %s%s (%lld x %d %s): %d iterations (%s, %s, residual %.1e), read %.2f s, NMF %.2f s, total %.2f s",
+                output_for(s.output, genome.names.front(), several).c_str(), several ? " ..." : "",
+                static_cast<long long>(bases), s.k, s.dtype.c_str(), fit.iterations, to_string(opt.solver),
+                to_string(fit.status), fit.residual.empty() ? 0.0 : fit.residual.back(), t_read, t_nmf,
+                seconds_since(t0));
   say(buf);
   return 0;
 }
@@ -450,8 +471,10 @@ int main(int argc, char** argv) {
   app.add_option("--bin", s.bin, "Average the signal into bins of this many bases (1: base resolution)")->check(CLI::Range(std::int64_t(1), std::int64_t(1000000)))->capture_default_str();
   app.add_option("--smooth", s.smooth, "Box-smooth each track: auto (10 kb when the median track is non-zero in < 25% of bins, else none), or windows in bases (comma list: a copy of every track per window; 0: none)")->capture_default_str();
   app.add_option("--l2", s.l2, "Ridge offset, relative to the Gram matrix's mean diagonal")->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--iterations", s.iterations, "Maximum ALS iterations")->check(CLI::Range(1, 1000000))->capture_default_str();
-  app.add_option("--tolerance", s.tolerance, "Stop when the objective's relative change stays below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--solver", s.solver, "hals: block-coordinate descent, the objective never rises; als: the assignment's projected ALS")->check(CLI::IsMember({"hals", "als"}))->capture_default_str();
+  app.add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per restart")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--tolerance", s.tolerance, "Stop when the residual (hals: step norm relative to the first sweep's; als: the objective's relative change) stays below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--restarts", s.restarts, "Fits from different starts (the first from --init, the others random); the lowest objective is kept")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
   app.add_option("--threads", s.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();

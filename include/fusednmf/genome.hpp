@@ -43,8 +43,10 @@ struct GenomeSegments {
   }
 
   /// Where the fused-lasso chain is cut: the first segment of every chromosome but the first.
+  /// Empty for an empty genome or a single chromosome.
   std::vector<Eigen::Index> chain_starts() const {
-    return std::vector<Eigen::Index>(offsets.begin() + 1, offsets.end() - (offsets.empty() ? 0 : 1));
+    if (offsets.size() < 3) return {};
+    return std::vector<Eigen::Index>(offsets.begin() + 1, offsets.end() - 1);
   }
 };
 

@@ -1,24 +1,24 @@
 #pragma once
-// NMF<Regularizer>: alternating least squares with a ridge offset and a regularizer policy.
+// NMF<Regularizer>: Y ≈ W H with W, H >= 0, a ridge offset and a regularizer on the columns of W
+// (the fused lasso smooths each factor along the genome).
 //
-//   W <- max(0, Y Hᵀ (H Hᵀ + D)⁻¹);  W <- Regularizer.prox(W), column by column along the rows
-//   H <- max(0, (Wᵀ W + D)⁻¹ Wᵀ Y);  rows of H rescaled to unit RMS
-//
-// The k x k systems are solved by Cholesky, never by an explicit inverse: M = (HHᵀ + D)⁻¹ H is
-// one small solve, then W = Y Mᵀ is one product per row block. Each iteration reads Y twice
-// (for W, then for WᵀW and WᵀY, fused in one pass); the objective comes from those small
-// products, not from another pass: 1/2||Y - WH||² = 1/2(||Y||² - 2<WᵀY, H> + <WᵀW, HHᵀ>).
-// The second pass uses detail/thin_products.hpp rather than Eigen's GEMM, which spends more on
-// packing these tall, thin blocks than on multiplying them.
+// Two solvers (NMFOptions::solver):
+// - Solver::HALS (default, detail/hals.hpp): block-coordinate descent, each column of W and row
+//   of H the exact minimiser of the objective with the rest fixed, so the objective never
+//   increases; it stops on the sweep's step residual. Rows of H are constrained to unit RMS.
+// - Solver::ProjectedALS (detail/projected_als.hpp): the assignment's clipped least squares
+//   followed by the prox; cheap per iteration but not a descent method.
 //
 // Segmented input (SegmentedMatrix: unique rows and run lengths) is exact: W is constant on a
-// segment, so WᵀW and WᵀY are sums weighted by the lengths, W's solve is per row anyway, and the
-// weighted prox on segments equals the prox of the expanded column. Expand W with expand_rows()
-// only when writing it out.
+// segment, so WᵀW and WᵀY are sums weighted by the lengths, W's updates are per row anyway, and
+// the weighted prox on segments equals the prox of the expanded column. Expand W with
+// expand_rows() only when writing it out.
 //
-// Scale: every row of H is kept at unit RMS, so W carries the data's units and the regularizer's
+// Scale: every row of H is at unit RMS, so W carries the data's units and the regularizer's
 // weights are relative to the data's RMS (see regularizers.hpp). Results do not depend on the
-// number of threads: passes over Y use fixed row blocks whose partial sums are added in order.
+// number of threads: passes over Y use fixed row blocks whose partial sums are added in order
+// (detail/engine_passes.hpp). Restarts (NMFOptions::restarts) run one after another from
+// different starts and the lowest final objective wins.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -27,13 +27,15 @@
 #include <type_traits>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
+#include "detail/engine_passes.hpp"
+#include "detail/hals.hpp"
+#include "detail/masked_hals.hpp"
 #include "detail/nmf_init.hpp"
 #include "detail/parallel.hpp"
-#include "detail/row_blocks.hpp"
-#include "detail/thin_products.hpp"
+#include "detail/projected_als.hpp"
+#include "detail/random.hpp"
 #include "nmf_options.hpp"
 #include "prox/fused_lasso_prox.hpp"
 #include "reducer.hpp"
@@ -64,7 +66,8 @@ class NMF {
   const NMFOptions& options() const { return options_; }
   const Regularizer& regularizer() const { return regularizer_; }
 
-  /// Dense Y: rows x m, non-negative and finite.
+  /// Dense Y: rows x m, non-negative and finite (NaN marks a missing entry when
+  /// options.missing is MissingValues::Mask).
   Result fit(const Eigen::Ref<const Matrix>& Y) const {
     return run(detail::DataView<Scalar>{Y, nullptr}, static_cast<double>(Y.rows()), {0, Y.rows()}, {});
   }
@@ -93,161 +96,106 @@ class NMF {
   }
 
  private:
-  static void check_data(const detail::DataView<Scalar>& data, Eigen::Index k, double expanded_rows) {
+  // Throws on a negative or infinite entry, and on NaN unless NaN may mark missing entries;
+  // returns whether there is a NaN.
+  static bool check_values(const detail::DataView<Scalar>& data, bool nan_is_missing) {
     const auto& Y = data.Y;
+    bool any_nan = false;
     if (Y.rows() == 0 || Y.cols() == 0)
       throw std::invalid_argument("NMF: Y is empty (" + std::to_string(Y.rows()) + " x " +
                                   std::to_string(Y.cols()) + ")");
-    if (static_cast<double>(k) > expanded_rows)
-      throw std::invalid_argument("NMF: rank " + std::to_string(k) + " exceeds the " +
-                                  std::to_string(static_cast<long long>(expanded_rows)) + " rows of Y");
     for (Eigen::Index c = 0; c < Y.cols(); ++c)
       for (Eigen::Index r = 0; r < Y.rows(); ++r) {
         const Scalar v = Y(r, c);
+        if (std::isnan(v) && nan_is_missing) {
+          any_nan = true;
+          continue;
+        }
         if (!std::isfinite(v) || v < 0)
           throw std::invalid_argument("NMF: Y(" + std::to_string(r) + ", " + std::to_string(c) +
                                       ") = " + std::to_string(static_cast<double>(v)) +
                                       (std::isfinite(v) ? " is negative" : " is not finite"));
       }
+    return any_nan;
   }
 
-  // Cholesky of G + ridge I with ridge = l2 * mean diagonal; false when not positive definite.
-  bool factor(Eigen::MatrixXd G, Eigen::LLT<Eigen::MatrixXd>& llt) const {
-    const double ridge = options_.l2 * G.trace() / static_cast<double>(G.rows());
-    G.diagonal().array() += std::max(ridge, std::numeric_limits<double>::min());
-    llt.compute(G);
-    return llt.info() == Eigen::Success;
+  static void check_rank(Eigen::Index k, double rows) {
+    if (static_cast<double>(k) > rows)
+      throw std::invalid_argument("NMF: rank " + std::to_string(k) + " exceeds the " +
+                                  std::to_string(static_cast<long long>(rows)) + " rows of Y");
   }
 
   // chains: segment offsets, first 0, last n; chain c is rows [chains[c], chains[c + 1]).
-  Result run(const detail::DataView<Scalar>& data, double expanded_rows, const std::vector<Eigen::Index>& chains,
+  Result run(const detail::DataView<Scalar>& data, double expanded_rows, std::vector<Eigen::Index> chains,
              const Reducer& reduce) const {
-    const Eigen::Index k = options_.rank, n = data.Y.rows(), m = data.Y.cols();
-    double global_rows = expanded_rows;
-    detail::reduce_sum(reduce, &global_rows, 1);
-    check_data(data, k, global_rows);
-    const int threads = detail::resolve_threads(options_.threads);
-    const detail::RowBlocks blocks{n};
-    const Eigen::Index nblocks = blocks.count();
-
-    // ||Y||² (weighted) and the data's RMS, the scale the regularizer's weights refer to.
-    double y_norm2 = 0.0;
-    {
-      std::vector<double> partial(nblocks, 0.0);
-      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
-        for (Eigen::Index i = blocks.start(b); i < blocks.start(b) + blocks.size(b); ++i)
-          partial[b] += data.weight(i) * data.Y.row(i).template cast<double>().squaredNorm();
-      });
-      for (double p : partial) y_norm2 += p;
-      detail::reduce_sum(reduce, &y_norm2, 1);
+    // Missing entries: fit on a copy with 0 under the mask and the mask beside it.
+    Matrix observed_values, mask;
+    double any_missing = check_values(data, options_.missing == MissingValues::Mask) ? 1.0 : 0.0;
+    if (options_.missing == MissingValues::Mask) detail::reduce_sum(reduce, &any_missing, 1);
+    if (any_missing > 0) {
+      if (options_.solver != Solver::HALS)
+        throw std::invalid_argument("NMF: missing entries (NaN) need Solver::HALS");
+      const auto missing = data.Y.array().isNaN();
+      mask = missing.select(Matrix::Zero(data.Y.rows(), data.Y.cols()), Matrix::Ones(data.Y.rows(), data.Y.cols()));
+      observed_values = missing.select(Matrix::Zero(data.Y.rows(), data.Y.cols()), data.Y);
     }
-    const double data_scale = std::sqrt(y_norm2 / (global_rows * static_cast<double>(m)));
-
-    Result result;
-    Eigen::MatrixXd H = detail::initial_h(data, k, options_.init, options_.seed, threads, reduce);
-    Eigen::VectorXd h_scale = normalise_rows(H);
-    result.W.resize(n, k);
-    Matrix& W = result.W;
-    std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(threads));
-    const auto nchains = static_cast<Eigen::Index>(chains.size()) - 1;
-    std::vector<double> penalty(static_cast<std::size_t>(k * nchains));
-    std::vector<Eigen::MatrixXd> gram_partial(nblocks), cross_partial(nblocks);
-
-    double previous = std::numeric_limits<double>::quiet_NaN();
-    int calm = 0;
-    result.status = Status::MaxIterations;
-    for (int it = 1; it <= options_.max_iterations; ++it) {
-      // W <- max(0, Y Mᵀ) with M = (HHᵀ + D)⁻¹ H.
-      Eigen::LLT<Eigen::MatrixXd> llt;
-      if (!factor(H * H.transpose(), llt)) {
-        result.status = Status::NumericalIssue;
-        break;
-      }
-      const Matrix Mt = llt.solve(H).transpose().template cast<Scalar>();  // m x k
-      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
-        auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
-        Wb.noalias() = data.Y.middleRows(blocks.start(b), blocks.size(b)) * Mt;
-        Wb = Wb.cwiseMax(Scalar(0));
-      });
-      // The regularizer, one column of one chain at a time, and its penalty.
-      detail::parallel_for(threads, k * nchains, [&](Eigen::Index item) {
-        const Eigen::Index j = item / nchains, c = item % nchains;
-        const Eigen::Index first = chains[std::size_t(c)], rows = chains[std::size_t(c) + 1] - first;
-        Scalar* column = W.col(j).data() + first;
-        const Scalar* weights = data.weights ? data.weights + first : nullptr;
-        regularizer_.prox(column, weights, rows, data_scale,
-                          workspaces[static_cast<std::size_t>(detail::thread_index())]);
-        penalty[static_cast<std::size_t>(item)] = regularizer_.penalty(column, weights, rows, data_scale);
-      });
-      double penalty_total = 0.0;  // in a fixed order
-      for (double p : penalty) penalty_total += p;
-      detail::reduce_sum(reduce, &penalty_total, 1);
-      // WᵀW and WᵀY (weighted) in one pass.
-      detail::parallel_for(threads, nblocks, [&](Eigen::Index b) {
-        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
-        Matrix weighted;  // Wᵀ diag(w): the block of W with its rows scaled by their weights
-        if (data.weights) {
-          weighted = W.middleRows(start, rows);
-          for (Eigen::Index i = 0; i < rows; ++i) weighted.row(i) *= data.weights[start + i];
-        }
-        std::vector<const Scalar*> w_cols(static_cast<std::size_t>(k)), lhs_cols(static_cast<std::size_t>(k)),
-            y_cols(static_cast<std::size_t>(m));
-        for (Eigen::Index j = 0; j < k; ++j) {
-          w_cols[std::size_t(j)] = W.col(j).data() + start;
-          lhs_cols[std::size_t(j)] = data.weights ? weighted.col(j).data() : w_cols[std::size_t(j)];
-        }
-        for (Eigen::Index c = 0; c < m; ++c) y_cols[std::size_t(c)] = data.Y.col(c).data() + start;
-        gram_partial[b].setZero(k, k);
-        cross_partial[b].setZero(k, m);
-        detail::add_thin_product(lhs_cols.data(), k, w_cols.data(), k, rows, gram_partial[b].data());
-        detail::add_thin_product(lhs_cols.data(), k, y_cols.data(), m, rows, cross_partial[b].data());
-      });
-      Eigen::MatrixXd WtW = detail::sum_in_order(gram_partial);
-      Eigen::MatrixXd WtY = detail::sum_in_order(cross_partial);
-      detail::reduce_sum(reduce, WtW);
-      detail::reduce_sum(reduce, WtY);
-
-      // H <- max(0, (WᵀW + D)⁻¹ WᵀY).
-      if (!factor(WtW, llt)) {
-        result.status = Status::NumericalIssue;
-        break;
-      }
-      H = llt.solve(WtY).cwiseMax(0.0);
-
-      double objective = 0.5 * (y_norm2 - 2.0 * WtY.cwiseProduct(H).sum() +
-                                WtW.cwiseProduct(H * H.transpose()).sum());
-      objective += penalty_total;
-      h_scale = normalise_rows(H);
-      result.objective.push_back(objective);
-      result.iterations = it;
-      if (!std::isfinite(objective)) {
-        result.status = Status::NumericalIssue;
-        break;
-      }
-      const double change = std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
-      if (options_.progress) options_.progress(Progress{it, objective, it == 1 ? 1.0 : change});
-      calm = (it > 1 && change < options_.tolerance) ? calm + 1 : 0;
-      previous = objective;
-      if (calm >= options_.patience) {
-        result.status = Status::Converged;
-        break;
-      }
+    detail::EngineProblem<Scalar> problem{
+        any_missing > 0 ? detail::DataView<Scalar>{observed_values, data.weights} : data, std::move(chains), reduce};
+    problem.threads = detail::resolve_threads(options_.threads);
+    problem.rows = expanded_rows;
+    problem.measure();  // ||Y||², the data's scale and the total rows, over all processes
+    check_rank(options_.rank, problem.rows);
+    if (any_missing > 0) {  // the scale of the observed entries alone
+      Eigen::MatrixXd observed(1, 1);
+      observed(0, 0) = 0;
+      for (Eigen::Index i = 0; i < mask.rows(); ++i) observed(0, 0) += data.weight(i) * double(mask.row(i).sum());
+      detail::reduce_sum(reduce, observed);
+      problem.data_scale = observed(0, 0) > 0 ? std::sqrt(problem.y_norm2 / observed(0, 0)) : 0.0;
     }
-    // H's rows were rescaled after the last solve: carry that scale into W so that WH fits Y.
-    for (Eigen::Index j = 0; j < k; ++j) W.col(j) *= static_cast<Scalar>(h_scale(j));
-    result.H = H.template cast<Scalar>();
-    return result;
+
+    Result best;
+    for (int restart = 0; restart < options_.restarts; ++restart) {
+      Result result = run_once(problem, mask, restart);
+      const double final_objective =
+          result.objective.empty() ? std::numeric_limits<double>::infinity() : result.objective.back();
+      const bool better = restart == 0 || (result.status != Status::NumericalIssue &&
+                                           (best.status == Status::NumericalIssue ||
+                                            final_objective < best.objective.back()));
+      std::vector<double> finals = std::move(best.restart_objectives);
+      finals.push_back(final_objective);
+      if (better) {
+        best = std::move(result);
+        best.restart = restart;
+      }
+      best.restart_objectives = std::move(finals);
+    }
+    return best;
   }
 
-  // Scales each non-zero row of H to unit RMS; returns the factors divided out.
-  static Eigen::VectorXd normalise_rows(Eigen::MatrixXd& H) {
-    Eigen::VectorXd scale(H.rows());
-    for (Eigen::Index j = 0; j < H.rows(); ++j) {
-      const double rms = H.row(j).norm() / std::sqrt(static_cast<double>(H.cols()));
-      scale(j) = rms > 0 ? rms : 1.0;
-      H.row(j) /= scale(j);
+  // One fit: restart 0 starts from options_.init with options_.seed, restart r >= 1 from random
+  // H with a seed drawn from (seed, r), so restarts never repeat a start.
+  Result run_once(const detail::EngineProblem<Scalar>& problem, const Matrix& mask, int restart) const {
+    Init init = options_.init;
+    std::uint64_t seed = options_.seed;
+    if (restart > 0) {
+      init = Init::Random;
+      detail::Random mix(options_.seed + 0x632BE59BD9B4E019ULL * std::uint64_t(restart));
+      seed = std::uint64_t(mix.uniform() * 0x1.0p53);
     }
-    return scale;
+    Result result;
+    Eigen::MatrixXd H =
+        detail::initial_h(problem.data, options_.rank, init, seed, problem.threads, problem.reduce);
+    auto report = [&](Progress p) {
+      p.restart = restart;
+      if (options_.progress) options_.progress(p);
+    };
+    if (mask.size() > 0)
+      detail::run_masked_hals(problem, mask, options_, regularizer_, H, result.W, result, report);
+    else if (options_.solver == Solver::HALS)
+      detail::run_hals(problem, options_, regularizer_, H, result.W, result, report);
+    else detail::run_projected_als(problem, options_, regularizer_, H, result.W, result, report);
+    result.H = H.template cast<Scalar>();
+    return result;
   }
 
   NMFOptions options_;

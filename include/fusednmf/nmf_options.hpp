@@ -1,5 +1,5 @@
 #pragma once
-// Options and results of the ALS engine NMF<Regularizer>.
+// Options and results of the engine NMF<Regularizer>.
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -29,23 +29,58 @@ inline const char* to_string(Init init) {
   return "?";
 }
 
+/// How the factors are updated.
+enum class Solver {
+  /// Block-coordinate descent (HALS): one column of W at a time, as the exact minimiser of the
+  /// objective in that column (a weighted, non-negative prox of the regularizer), then one row
+  /// of H at a time, exactly. The objective never increases; stops on a step residual.
+  HALS,
+  /// The assignment's algorithm: W and H each from a ridge least-squares solve clipped at 0,
+  /// then the regularizer's prox on W's columns. Not a descent method: on dense signal the
+  /// objective can swing. Stops on the objective's relative change.
+  ProjectedALS,
+};
+
+inline const char* to_string(Solver solver) {
+  switch (solver) {
+    case Solver::HALS: return "hals";
+    case Solver::ProjectedALS: return "als";
+  }
+  return "?";
+}
+
+/// What a NaN in Y means.
+enum class MissingValues {
+  Reject,  ///< an error (std::invalid_argument naming the entry)
+  Mask,    ///< a missing entry: left out of the objective, so its value changes nothing (HALS only)
+};
+
 /// What one iteration reports to the optional progress callback.
 struct Progress {
-  int iteration;     ///< 1-based
-  double objective;  ///< data term + penalties after the iteration
-  double relative_change;
+  int iteration;           ///< 1-based, within the current restart
+  double objective;        ///< data term + penalties (+ ridge for HALS) after the iteration
+  double relative_change;  ///< of the objective against the previous iteration
+  double residual = 0.0;   ///< HALS: the sweep's step norm relative to the first sweep's; ALS: relative_change
+  int restart = 0;         ///< 0-based
 };
 
 struct NMFOptions {
   Eigen::Index rank = 10;     ///< k, 1 <= k <= rows; k may exceed the number of columns
   int max_iterations = 100;   ///< >= 1
-  double tolerance = 1e-4;    ///< stop when the objective's relative change stays below this...
+  /// HALS: stop when the sweep's step norm (in the objective's metric, see nmf.hpp), relative to
+  /// the first sweep's, stays below this; ProjectedALS: the objective's relative change...
+  double tolerance = 1e-4;
   int patience = 2;           ///< ...for this many consecutive iterations (>= 1)
   /// Ridge D = l2 * (mean diagonal of the Gram matrix) * I in both solves: relative, so it means
   /// the same whatever the data's scale and row count. Must be > 0 when rank may exceed the data's rank.
   double l2 = 1e-3;
-  std::uint64_t seed = 0;     ///< same seed + same thread count = same bytes
+  std::uint64_t seed = 0;     ///< same seed = same bytes, whatever the thread count
   Init init = Init::NNDSVDa;
+  Solver solver = Solver::HALS;
+  MissingValues missing = MissingValues::Reject;
+  /// Fits from different starts; the one with the lowest final objective is returned. The first
+  /// starts from `init`, restart r >= 1 from seeded random H (seed derived from `seed` and r).
+  int restarts = 1;
   int threads = 0;            ///< 0: OpenMP's default
   std::function<void(const Progress&)> progress;  ///< called after every iteration if set
 
@@ -58,6 +93,7 @@ struct NMFOptions {
     if (patience < 1) fail("patience must be >= 1, got " + std::to_string(patience));
     if (!(l2 >= 0.0) || !std::isfinite(l2)) fail("l2 must be finite and >= 0, got " + std::to_string(l2));
     if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
+    if (restarts < 1) fail("restarts must be >= 1, got " + std::to_string(restarts));
   }
 };
 
@@ -76,9 +112,14 @@ template <class Scalar>
 struct NMFResult {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> W;  ///< rows x k (segments x k for segmented input)
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> H;  ///< k x columns, rows at unit RMS
-  std::vector<double> objective;  ///< after each iteration: 1/2 ||Y - WH||^2 + penalties
+  std::vector<double> objective;  ///< after each iteration of the returned fit (see Progress)
+  std::vector<double> residual;   ///< after each iteration (see Progress::residual)
   int iterations = 0;
   Status status = Status::MaxIterations;
+  int restart = 0;                      ///< which restart was returned (0-based)
+  std::vector<double> restart_objectives;  ///< final objective of every restart
+  int reseeded = 0;      ///< HALS: factors that died (all-zero column of W) and were re-seeded
+  int dead_factors = 0;  ///< HALS: factors that died again right after a re-seed and were left at 0
 };
 
 }  // namespace fusednmf

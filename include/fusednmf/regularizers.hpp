@@ -1,15 +1,17 @@
 #pragma once
-// Regularizer policies for NMF<Regularizer>: what happens to each column of W after its solve.
+// Regularizer policies for NMF<Regularizer>: the penalty on each column of W and its prox.
 //
 // The contract (checked by is_regularizer, with a readable static_assert in NMF):
 //   using Scalar = float or double;             // the scalar type of the whole fit
 //   void validate() const;                      // throws std::invalid_argument naming the field
 //   void prox(Scalar* column, const Scalar* weights, std::ptrdiff_t n,
 //             double data_scale, ProxWorkspace& ws) const;
-//       // shrinks one column of W in place; weights = rows each entry stands for (nullptr: all 1)
+//       // replaces z = column by argmin over x >= 0 of 1/2 Σ w_i (x_i - z_i)² + penalty(x, data_scale),
+//       // exactly; weights = rows each entry stands for (nullptr: all 1)
 //   double penalty(const Scalar* column, const Scalar* weights, std::ptrdiff_t n,
 //                  double data_scale) const;
-//       // what the shrinkage adds to the objective for that column
+//       // what the column adds to the objective; proportional to data_scale (HALS solves the
+//       // block problem c/2 Σ w (x - z)² + m·penalty(x, s) as prox with data_scale = s·m/c)
 //
 // Scale: W and H trade scale freely, so the engine keeps every row of H at unit RMS and W in the
 // data's units, and passes data_scale = RMS of Y. Penalty weights are given relative to it:
@@ -28,12 +30,14 @@
 
 namespace fusednmf {
 
-/// Ridge only: W is left as the solve made it.
+/// Ridge only: the prox is the projection onto x >= 0.
 template <class ScalarT = double>
 struct NoRegularizer {
   using Scalar = ScalarT;
   void validate() const {}
-  void prox(Scalar*, const Scalar*, std::ptrdiff_t, double, ProxWorkspace&) const {}
+  void prox(Scalar* column, const Scalar*, std::ptrdiff_t n, double, ProxWorkspace&) const {
+    for (std::ptrdiff_t i = 0; i < n; ++i) column[i] = std::max(column[i], Scalar(0));
+  }
   double penalty(const Scalar*, const Scalar*, std::ptrdiff_t, double) const { return 0.0; }
 };
 

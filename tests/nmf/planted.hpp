@@ -1,6 +1,8 @@
 #pragma once
 // Planted factorizations for the engine tests.
+#include <cmath>
 #include <random>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -35,6 +37,16 @@ inline Planted planted(Eigen::Index n, Eigen::Index m, Eigen::Index k, Eigen::In
   if (noise > 0)
     for (Eigen::Index i = 0; i < p.Y.size(); ++i) p.Y(i) = std::max(0.0, p.Y(i) + noise * g(rng));
   return p;
+}
+
+/// Non-increasing up to rounding: every value at most the one before plus slack * scale (by
+/// default the first value). The engine computes the objective as 1/2(||Y||² - 2<WᵀY, H> +
+/// <WᵀW, HHᵀ>), whose rounding is relative to ||Y||², so a near-perfect fit needs that scale.
+inline bool is_monotone(const std::vector<double>& values, double slack, double scale = -1) {
+  if (scale < 0) scale = values.empty() ? 0.0 : std::abs(values.front());
+  for (std::size_t t = 1; t < values.size(); ++t)
+    if (values[t] > values[t - 1] + slack * scale) return false;
+  return true;
 }
 
 /// For each planted column, the best |Pearson r| with any recovered column; averaged.

@@ -1,0 +1,121 @@
+#pragma once
+// What both solvers of NMF<Regularizer> share: the problem as they see it (data, chains, the
+// Reducer, fixed row blocks, ||Y||² and the data's RMS) and the passes over Y that produce the
+// small matrices every update works from.
+//
+// Every pass goes through fixed row blocks whose partial sums are kept in double and added in
+// block order, then summed over processes by the Reducer: results do not depend on the thread
+// count, and a fit split across processes equals the fit on all rows.
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../reducer.hpp"
+#include "nmf_init.hpp"
+#include "parallel.hpp"
+#include "row_blocks.hpp"
+#include "thin_products.hpp"
+
+namespace fusednmf::detail {
+
+template <class Scalar>
+struct EngineProblem {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+  EngineProblem(DataView<Scalar> view, std::vector<Eigen::Index> chain_offsets, Reducer reducer)
+      : data(view), chains(std::move(chain_offsets)), reduce(std::move(reducer)) {}
+
+  DataView<Scalar> data;
+  std::vector<Eigen::Index> chains;  ///< segment offsets, first 0, last rows: chain c is [chains[c], chains[c+1])
+  Reducer reduce;
+  int threads = 1;
+  RowBlocks blocks{0};
+  double rows = 0;             ///< expanded rows over all processes
+  double y_norm2 = 0;          ///< weighted ||Y||², all processes
+  Eigen::VectorXd track_norm2;  ///< weighted ||Y_:c||² per column, all processes
+  double data_scale = 0;       ///< RMS of Y: the unit of the regularizer's weights
+
+  Eigen::Index n() const { return data.Y.rows(); }
+  Eigen::Index m() const { return data.Y.cols(); }
+  Eigen::Index chain_count() const { return Eigen::Index(chains.size()) - 1; }
+
+  /// Fills the norms and the scale (one pass over Y).
+  void measure() {
+    blocks = RowBlocks{n()};
+    std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(blocks.count()));
+    parallel_for(threads, blocks.count(), [&](Eigen::Index b) {
+      Eigen::VectorXd sums = Eigen::VectorXd::Zero(m());
+      for (Eigen::Index i = blocks.start(b); i < blocks.start(b) + blocks.size(b); ++i)
+        sums += data.weight(i) * data.Y.row(i).transpose().template cast<double>().cwiseAbs2();
+      partial[std::size_t(b)] = sums;
+    });
+    Eigen::MatrixXd totals(m() + 1, 1);
+    totals.topRows(m()) = partial.empty() ? Eigen::MatrixXd::Zero(m(), 1) : sum_in_order(partial);
+    totals(m(), 0) = rows;
+    reduce_sum(reduce, totals);
+    track_norm2 = totals.topRows(m());
+    rows = totals(m(), 0);
+    y_norm2 = track_norm2.sum();
+    data_scale = std::sqrt(y_norm2 / (rows * double(m())));
+  }
+
+  /// WᵀW (k x k) and WᵀY (k x m), weighted by the rows' weights, in one pass; all processes.
+  void cross_products(const Matrix& W, Eigen::MatrixXd& WtW, Eigen::MatrixXd& WtY) const {
+    const Eigen::Index k = W.cols(), nblocks = blocks.count();
+    std::vector<Eigen::MatrixXd> gram_partial(static_cast<std::size_t>(nblocks)), cross_partial(static_cast<std::size_t>(nblocks));
+    parallel_for(threads, nblocks, [&](Eigen::Index b) {
+      const Eigen::Index start = blocks.start(b), rows_b = blocks.size(b);
+      Matrix weighted;  // the block of W with its rows scaled by their weights
+      if (data.weights) {
+        weighted = W.middleRows(start, rows_b);
+        for (Eigen::Index i = 0; i < rows_b; ++i) weighted.row(i) *= data.weights[start + i];
+      }
+      std::vector<const Scalar*> w_cols(static_cast<std::size_t>(k)), lhs_cols(static_cast<std::size_t>(k)), y_cols(static_cast<std::size_t>(m()));
+      for (Eigen::Index j = 0; j < k; ++j) {
+        w_cols[std::size_t(j)] = W.col(j).data() + start;
+        lhs_cols[std::size_t(j)] = data.weights ? weighted.col(j).data() : w_cols[std::size_t(j)];
+      }
+      for (Eigen::Index c = 0; c < m(); ++c) y_cols[std::size_t(c)] = data.Y.col(c).data() + start;
+      gram_partial[std::size_t(b)].setZero(k, k);
+      cross_partial[std::size_t(b)].setZero(k, m());
+      add_thin_product(lhs_cols.data(), k, w_cols.data(), k, rows_b, gram_partial[std::size_t(b)].data());
+      add_thin_product(lhs_cols.data(), k, y_cols.data(), m(), rows_b, cross_partial[std::size_t(b)].data());
+    });
+    WtW = nblocks ? sum_in_order(gram_partial) : Eigen::MatrixXd::Zero(k, k);
+    WtY = nblocks ? sum_in_order(cross_partial) : Eigen::MatrixXd::Zero(k, m());
+    reduce_sum(reduce, WtW);
+    reduce_sum(reduce, WtY);
+  }
+
+  /// 1/2 ||Y - WH||² (weighted) from the small products alone:
+  /// 1/2 (||Y||² - 2 <WᵀY, H> + <WᵀW, HHᵀ>).
+  double data_term(const Eigen::MatrixXd& WtW, const Eigen::MatrixXd& WtY, const Eigen::MatrixXd& H) const {
+    return 0.5 * (y_norm2 - 2.0 * WtY.cwiseProduct(H).sum() + WtW.cwiseProduct(H * H.transpose()).sum());
+  }
+};
+
+/// Scales each non-zero row of H to unit RMS; returns the factors divided out.
+inline Eigen::VectorXd normalise_rows(Eigen::MatrixXd& H) {
+  Eigen::VectorXd scale(H.rows());
+  for (Eigen::Index j = 0; j < H.rows(); ++j) {
+    const double rms = H.row(j).norm() / std::sqrt(static_cast<double>(H.cols()));
+    scale(j) = rms > 0 ? rms : 1.0;
+    H.row(j) /= scale(j);
+  }
+  return scale;
+}
+
+/// The stopping rule both solvers share: `measure` below `tolerance` for `patience` iterations
+/// in a row.
+struct StoppingRule {
+  double tolerance;
+  int patience;
+  int calm = 0;
+  bool satisfied(double measure) {
+    calm = measure < tolerance ? calm + 1 : 0;
+    return calm >= patience;
+  }
+};
+
+}  // namespace fusednmf::detail

@@ -1,0 +1,222 @@
+#pragma once
+// Solver::HALS: block-coordinate descent on
+//
+//   F(W, H) = 1/2 ||Y - WH||²_ω + m Σ_j P(w_j) + α/2 Σ_j ||w_j||²_ω,   W >= 0, H >= 0,
+//   subject to every row of H at unit RMS (||h_j||² = m),
+//
+// where ω are the rows' weights (run lengths), m the number of columns, P the regularizer's
+// penalty (relative to the data's RMS, see regularizers.hpp) and α = l2 · m (the ridge relative
+// to the Gram matrix's mean diagonal, as in ProjectedALS). The penalty is counted once per column
+// of Y so that λ keeps its meaning in bases whatever the track count. The constraint on H is
+// what makes the problem well posed: W and H trade scale freely, and without it the penalty on
+// W would shrink to 0 while H grows.
+//
+// Each block is minimised exactly, so F never increases:
+// - Column j of W, the rest fixed: c/2 Σ_i ω_i (x_i - z_i)² + m P(x) with c = ||h_j||² + α and
+//   z = (Y h_jᵀ - Σ_{l≠j} w_l (HHᵀ)_lj) / c. That is the regularizer's weighted, non-negative prox
+//   of z with its weights scaled by m / c: FusedLassoProx solves it exactly.
+// - Row j of H, the rest fixed, on its sphere: minimise -<a, h> with a = (WᵀY)_j - Σ_{l≠j}
+//   (WᵀW)_jl h_l, so h = √m a₊ / ||a₊|| (or √m e_c at the largest a_c when a <= 0).
+//
+// A sweep reads Y twice, like ProjectedALS: Y Hᵀ before the columns of W, WᵀW and WᵀY after.
+// Between them the column loop costs O(rows · k²) and k prox calls.
+//
+// Convergence is measured by the step: r² = Σ_j c_j ||Δw_j||²_ω + Σ_j (WᵀW)_jj ||Δh_j||², each
+// block's change in the norm of its own curvature, zero exactly at a fixed point of the sweep
+// (a point where no block can improve). The fit stops when r, relative to the first sweep's,
+// stays below the tolerance.
+//
+// Dead factors: when a column of W comes out all zero, its factor carries nothing and its row of
+// H is arbitrary (F does not depend on it). That row is then re-seeded on the column of Y with
+// the largest residual ||y_c - W h_c||², so the next sweep gives the factor what the fit
+// explains worst. A factor that dies again right after its re-seed is left at 0 (the
+// regularizer rejects it) and counted in NMFResult::dead_factors.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../nmf_options.hpp"
+#include "../prox/fused_lasso_prox.hpp"
+#include "engine_passes.hpp"
+
+namespace fusednmf::detail {
+
+/// The ridge α of the HALS objective: l2 times the mean diagonal of HHᵀ, which is m for rows
+/// of H at unit RMS.
+inline double hals_ridge(double l2, Eigen::Index m) { return l2 * double(m); }
+
+/// The bookkeeping of dead factors: a factor whose column of W is all zero is re-seeded once;
+/// if it is dead again at the next sweep it is given up (left at 0) until it comes back.
+class DeadFactors {
+ public:
+  explicit DeadFactors(Eigen::Index k) : reseeded_last_(std::size_t(k), 0), given_up_(std::size_t(k), 0) {}
+  /// Factor j is dead now: true when it should be re-seeded (counted in result.reseeded).
+  template <class Result>
+  bool should_reseed(Eigen::Index j, Result& result) {
+    if (given_up_[std::size_t(j)]) return false;
+    if (reseeded_last_[std::size_t(j)]) {
+      given_up_[std::size_t(j)] = 1;
+      return false;
+    }
+    reseeded_last_[std::size_t(j)] = 1;
+    ++result.reseeded;
+    return true;
+  }
+  void alive(Eigen::Index j) { reseeded_last_[std::size_t(j)] = given_up_[std::size_t(j)] = 0; }
+  int given_up_count() const { return int(std::count(given_up_.begin(), given_up_.end(), 1)); }
+
+ private:
+  std::vector<char> reseeded_last_, given_up_;
+};
+
+/// The end of a sweep: record the objective and the step's residual, report progress, and decide
+/// whether to go on (false: converged, or a numerical issue, with the status set).
+struct SweepLog {
+  StoppingRule stop;
+  double first_step = 0.0, previous = std::numeric_limits<double>::quiet_NaN();
+
+  template <class Result, class OnIteration>
+  bool record(int it, double objective, double step2, Result& result, OnIteration&& on_iteration) {
+    if (!std::isfinite(objective) || !std::isfinite(step2)) {
+      result.status = Status::NumericalIssue;
+      return false;
+    }
+    const double step = std::sqrt(step2);
+    if (it == 1) first_step = std::max(step, std::numeric_limits<double>::min());
+    const double residual = step / first_step;
+    const double change = it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
+    result.objective.push_back(objective);
+    result.residual.push_back(residual);
+    result.iterations = it;
+    on_iteration(Progress{it, objective, change, residual, 0});
+    previous = objective;
+    if ((it > 1 || step == 0) && stop.satisfied(step == 0 ? 0.0 : residual)) {
+      result.status = Status::Converged;
+      return false;
+    }
+    return true;
+  }
+};
+
+/// ||y_c - W h_c||² (weighted) for every column c, from the small products.
+template <class Scalar>
+Eigen::VectorXd residual_per_column(const EngineProblem<Scalar>& problem, const Eigen::MatrixXd& WtW,
+                                    const Eigen::MatrixXd& WtY, const Eigen::MatrixXd& H) {
+  Eigen::VectorXd r(problem.m());
+  for (Eigen::Index c = 0; c < problem.m(); ++c)
+    r(c) = problem.track_norm2(c) - 2.0 * WtY.col(c).dot(H.col(c)) + H.col(c).dot(WtW * H.col(c));
+  return r;
+}
+
+/// One HALS fit from H (k x m); H's rows are first put at unit RMS. W starts at 0 (the first
+/// sweep builds it column by column from H).
+template <class Scalar, class Regularizer, class OnIteration>
+void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, const Regularizer& regularizer,
+              Eigen::MatrixXd& H, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& W,
+              NMFResult<Scalar>& result, OnIteration&& on_iteration) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m(), nchains = problem.chain_count();
+  const auto& data = problem.data;
+  const auto& blocks = problem.blocks;
+  const Eigen::Index nblocks = blocks.count();
+  const double sphere = double(m), alpha = hals_ridge(options.l2, m);
+
+  normalise_rows(H);
+  for (Eigen::Index j = 0; j < k; ++j)  // a start with an all-zero row: put it on its sphere
+    if (H.row(j).squaredNorm() == 0) H.row(j).setConstant(1.0);
+  W.setZero(n, k);
+  Matrix R(n, k);                    // Y Hᵀ
+  Vector z(n), previous_column(n);   // column j's prox input, and its value before the update
+  std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
+  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
+  DeadFactors dead(k);
+
+  SweepLog log{StoppingRule{options.tolerance, options.patience}};
+  result.status = Status::MaxIterations;
+  for (int it = 1; it <= options.max_iterations; ++it) {
+    // Y Hᵀ, block by block (each row of R depends on its row of Y alone).
+    const Matrix Ht = H.transpose().template cast<Scalar>();
+    parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
+      R.middleRows(blocks.start(b), blocks.size(b)).noalias() =
+          data.Y.middleRows(blocks.start(b), blocks.size(b)) * Ht;
+    });
+    const Eigen::MatrixXd G = H * H.transpose();
+    const Matrix Gs = G.template cast<Scalar>();
+
+    // The columns of W, each the exact minimiser with the others fixed.
+    double step2 = 0.0, penalty_total = 0.0;  // this process's rows
+    for (Eigen::Index j = 0; j < k; ++j) {
+      const double c = G(j, j) + alpha;  // > 0: every row of H lives on its sphere
+      const auto inverse_c = static_cast<Scalar>(1.0 / c);
+      parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
+        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+        auto Wb = W.middleRows(start, rows);
+        previous_column.segment(start, rows) = Wb.col(j);
+        z.segment(start, rows) = (R.col(j).segment(start, rows) - Wb * Gs.col(j) +
+                                  Wb.col(j) * Gs(j, j)) * inverse_c;
+      });
+      // The prox along each chain, its penalty and its step, written straight into W.
+      const double prox_scale = problem.data_scale * sphere / c;
+      parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
+        const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
+        Scalar* column = W.col(j).data() + first;
+        const Scalar* weights = data.weights ? data.weights + first : nullptr;
+        std::copy(z.data() + first, z.data() + first + rows, column);
+        regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
+        chain_penalty[std::size_t(ch)] = sphere * regularizer.penalty(column, weights, rows, problem.data_scale);
+        double s = 0.0;
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          const double d = double(column[i]) - double(previous_column[first + i]);
+          s += (weights ? double(weights[i]) : 1.0) * d * d;
+        }
+        chain_step[std::size_t(ch)] = c * s;
+      });
+      for (Eigen::Index ch = 0; ch < nchains; ++ch) {
+        penalty_total += chain_penalty[std::size_t(ch)];
+        step2 += chain_step[std::size_t(ch)];
+      }
+    }
+
+    reduce_sum(problem.reduce, &penalty_total, 1);
+    reduce_sum(problem.reduce, &step2, 1);
+    Eigen::MatrixXd WtW, WtY;
+    problem.cross_products(W, WtW, WtY);
+    // The rows of H on their spheres (the same on every process: WᵀW and WᵀY are totals); a
+    // row whose column of W is 0 everywhere is re-seeded.
+    for (Eigen::Index j = 0; j < k; ++j) {
+      if (WtW(j, j) <= 0) {
+        if (dead.should_reseed(j, result)) {
+          Eigen::Index worst = 0;
+          residual_per_column(problem, WtW, WtY, H).maxCoeff(&worst);
+          H.row(j).setZero();
+          H(j, worst) = std::sqrt(sphere);
+        }
+        continue;
+      }
+      dead.alive(j);
+      Eigen::RowVectorXd a = WtY.row(j) - WtW.row(j) * H + WtW(j, j) * H.row(j);
+      Eigen::RowVectorXd h = a.cwiseMax(0.0);
+      const double norm = h.norm();
+      if (norm > 0) {
+        h *= std::sqrt(sphere) / norm;
+      } else {  // a <= 0: the best unit direction is the largest (least negative) entry
+        Eigen::Index best = 0;
+        a.maxCoeff(&best);
+        h.setZero();
+        h(best) = std::sqrt(sphere);
+      }
+      step2 += WtW(j, j) * (h - H.row(j)).squaredNorm();
+      H.row(j) = h;
+    }
+
+    const double objective = problem.data_term(WtW, WtY, H) + penalty_total + 0.5 * alpha * WtW.trace();
+    if (!log.record(it, objective, step2, result, on_iteration)) break;
+  }
+  result.dead_factors = dead.given_up_count();
+}
+
+}  // namespace fusednmf::detail
