@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include <fusednmf/mpi/session.hpp>
 #endif
 #include <fusednmf/io/npy.hpp>
+#include <fusednmf/lambda_cv.hpp>
 #include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
 
@@ -44,8 +46,9 @@ struct Settings {
   std::string bw_dir, chrom, output, h_output, annotation, bigwig_out, h_tsv, plot, plot_tracks;
   std::int64_t start = 0, end = -1;
   int k = 10;
-  double lambda = 1000.0, l2 = 1e-3, tolerance = 1e-4;
-  int iterations = 100, threads = 0, restarts = 1;
+  std::string lambda = "auto", lambda_curve;
+  double l2 = 1e-3, tolerance = 1e-4;
+  int iterations = 1000, threads = 0, restarts = 1;
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
@@ -75,6 +78,32 @@ std::vector<std::int64_t> parse_windows(const std::string& text) {
   }
   if (out.empty()) throw std::runtime_error("--smooth: no window given");
   return out;
+}
+
+// "--lambda auto" -> nullopt (cross-validate); otherwise a weight in bases >= 0.
+std::optional<double> parse_lambda(const std::string& text) {
+  if (text == "auto") return std::nullopt;
+  std::size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  if (used != text.size() || !(v >= 0) || !std::isfinite(v))
+    throw std::runtime_error("--lambda: '" + text + "' is not auto or a finite weight >= 0");
+  return v;
+}
+
+void write_lambda_curve(const fs::path& path, const LambdaCVCurve& curve) {
+  io::AtomicFile file(path);
+  auto& out = file.stream();
+  out << "lambda\theld_out_error\tstandard_error\tchosen\n";
+  out.precision(9);
+  for (std::size_t l = 0; l < curve.lambdas.size(); ++l)
+    out << curve.lambdas[l] << '\t' << curve.mean_error[l] << '\t' << curve.standard_error[l] << '\t'
+        << (l == curve.chosen ? 1 : 0) << '\n';
+  if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
+  file.commit();
 }
 
 // This process's share of the work: everything in the plain build; under mpirun (assign2_mpi)
@@ -123,7 +152,7 @@ void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, c
 // Every output path given is distinct, and the factor tracks do not land among the inputs.
 void check_outputs(const Settings& s) {
   std::vector<std::pair<std::string, std::string>> outputs{{"--output_file", s.output}};
-  for (auto [flag, path] : {std::pair{"--h-output", s.h_output}, {"--h-tsv", s.h_tsv}, {"--plot", s.plot}})
+  for (auto [flag, path] : {std::pair{"--h-output", s.h_output}, {"--h-tsv", s.h_tsv}, {"--plot", s.plot}, {"--lambda-curve", s.lambda_curve}})
     if (!path.empty()) outputs.emplace_back(flag, path);
   for (const auto& [flag, path] : outputs) examples::check_output_path(flag, path);
   for (std::size_t a = 0; a < outputs.size(); ++a)
@@ -225,6 +254,9 @@ int run(const Settings& s, const Processes& procs) {
   };
   const std::vector<fs::path> files = examples::list_bigwig_files(s.bw_dir);
   check_outputs(s);
+  parse_lambda(s.lambda);  // a bad value fails before anything is read
+  if (!s.lambda_curve.empty() && s.lambda != "auto")
+    throw std::runtime_error("--lambda-curve needs --lambda auto");
   const std::vector<std::size_t> plot_tracks = parse_plot_tracks(s.plot_tracks, files);
   if (s.start < 0) throw std::runtime_error("--start_pos must be >= 0, got " + std::to_string(s.start));
   if (s.end >= 0 && s.end <= s.start)
@@ -310,7 +342,7 @@ int run(const Settings& s, const Processes& procs) {
   if (windows.empty()) {
     GenomeSegments<float> all;  // the choice looks at every chromosome's tracks (on every rank)
     for (std::size_t c : mine) all.append(chromosomes[c], 0, binned[c]);
-    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1), 0.25, 10000, procs.reduce));
+    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1), 0.25, 5000, procs.reduce));
     say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
   }
   GenomeSegments<float> genome;
@@ -340,7 +372,23 @@ int run(const Settings& s, const Processes& procs) {
                      p.iteration, p.objective, p.residual);
     };
   const auto t1 = std::chrono::steady_clock::now();
-  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{s.lambda, 0.0}).fit(Y, genome.chain_starts(), procs.reduce);
+  std::optional<double> lambda = parse_lambda(s.lambda);
+  if (!lambda) {  // held-out blocks of rows x tracks, masked, over a grid of λ
+    LambdaCVOptions cv;
+    cv.seed = s.seed;
+    const LambdaCVCurve curve = cross_validate_lambda(Y, genome.chain_starts(), opt, cv, procs.reduce);
+    std::string table;
+    for (std::size_t l = 0; l < curve.lambdas.size(); ++l) {
+      std::snprintf(buf, sizeof buf, "\n  lambda %8g  held-out error %.6e +- %.1e%s", curve.lambdas[l],
+                    curve.mean_error[l], curve.standard_error[l],
+                    l == curve.chosen ? "  <- chosen (one standard error)" : l == curve.best ? "  (lowest)" : "");
+      table += buf;
+    }
+    say("lambda by " + std::to_string(cv.folds) + "-fold cross-validation on held-out blocks:" + table);
+    if (procs.root() && !s.lambda_curve.empty()) write_lambda_curve(s.lambda_curve, curve);
+    lambda = curve.lambda();
+  }
+  auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{*lambda, 0.0}).fit(Y, genome.chain_starts(), procs.reduce);
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
@@ -467,9 +515,10 @@ int main(int argc, char** argv) {
   app.add_option("-e,--end_pos", s.end, "One past the last base (default: the chromosome's end)");
   app.add_option("-k", s.k, "Number of latent factors")->check(CLI::Range(1, 10000))->capture_default_str();
   app.add_option("-o,--output_file", s.output, "Output .npy: W, (END-START) x K")->required();
-  app.add_option("--lambda", s.lambda, "Fused-lasso weight, in bases (relative to the data's RMS)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--lambda", s.lambda, "Fused-lasso weight, in bases (relative to the data's RMS), or auto: chosen by cross-validation on held-out blocks (one-standard-error rule)")->capture_default_str();
+  app.add_option("--lambda-curve", s.lambda_curve, "With --lambda auto: write the cross-validation curve (TSV) here");
   app.add_option("--bin", s.bin, "Average the signal into bins of this many bases (1: base resolution)")->check(CLI::Range(std::int64_t(1), std::int64_t(1000000)))->capture_default_str();
-  app.add_option("--smooth", s.smooth, "Box-smooth each track: auto (10 kb when the median track is non-zero in < 25% of bins, else none), or windows in bases (comma list: a copy of every track per window; 0: none)")->capture_default_str();
+  app.add_option("--smooth", s.smooth, "Box-smooth each track: auto (5 kb when the median track is non-zero in < 25% of bins, else none), or windows in bases (comma list: a copy of every track per window; 0: none)")->capture_default_str();
   app.add_option("--l2", s.l2, "Ridge offset, relative to the Gram matrix's mean diagonal")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--solver", s.solver, "hals: block-coordinate descent, the objective never rises; als: the assignment's projected ALS")->check(CLI::IsMember({"hals", "als"}))->capture_default_str();
   app.add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per restart")->check(CLI::Range(1, 1000000))->capture_default_str();

@@ -66,7 +66,7 @@ struct Progress {
 
 struct NMFOptions {
   Eigen::Index rank = 10;     ///< k, 1 <= k <= rows; k may exceed the number of columns
-  int max_iterations = 100;   ///< >= 1
+  int max_iterations = 1000;  ///< >= 1 (per restart)
   /// HALS: stop when the sweep's step norm (in the objective's metric, see nmf.hpp), relative to
   /// the first sweep's, stays below this; ProjectedALS: the objective's relative change...
   double tolerance = 1e-4;

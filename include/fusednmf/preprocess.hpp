@@ -76,7 +76,7 @@ void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
 /// regions, and r with it.
 template <class Scalar>
 std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::int64_t bin,
-                                   double sparse_below = 0.25, std::int64_t sparse_window = 10000,
+                                   double sparse_below = 0.25, std::int64_t sparse_window = 5000,
                                    const Reducer& reduce = {}) {
   // Non-zero bases per track, then all bases: summed over processes when the rows are split.
   std::vector<double> sums(std::size_t(binned.cols()) + 1, 0.0);

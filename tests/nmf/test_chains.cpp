@@ -133,12 +133,14 @@ TEST_CASE("chromosomes are shared out by segment count, and no process is left i
 
 TEST_CASE("GenomeSegments lays chromosomes end to end", "[genome]") {
   GenomeSegments<double> g;
+  CHECK(g.chain_starts().empty());  // an empty genome has no cut (once an inverted range)
   SegmentedMatrix<double> a, b;
   a.values = Eigen::MatrixXd::Ones(3, 2);
   a.lengths = Eigen::VectorXd::Constant(3, 5.0);
   b.values = Eigen::MatrixXd::Zero(2, 2);
   b.lengths = Eigen::VectorXd::Constant(2, 7.0);
   g.append("chr1", 0, a);
+  CHECK(g.chain_starts().empty());
   g.append("chr2", 100, b);
   CHECK(g.Y.segments() == 5);
   CHECK(g.Y.expanded_rows() == 29);

@@ -197,7 +197,7 @@ TEST_CASE("dead factors are re-seeded, and a factor the penalty rejects is count
 }
 
 TEST_CASE("restarts keep the best objective, and the same bytes for any thread count", "[hals]") {
-  auto p = planted(20000, 9, 4, 80, 0.5, 13);
+  auto p = planted(8000, 9, 4, 80, 0.5, 13);
   Eigen::MatrixXf Y = p.Y.cast<float>();
   NMFOptions o;
   o.rank = 4;

@@ -52,12 +52,12 @@ TEST_CASE("auto_smoothing_window smooths sparse calls at gene scale and leaves d
   sparse.values = Eigen::MatrixXd::Zero(20, 3);
   sparse.values.row(4).setOnes();
   sparse.lengths = Eigen::VectorXd::Constant(20, 200);
-  CHECK(auto_smoothing_window(sparse, 200) == 10000);
+  CHECK(auto_smoothing_window(sparse, 200) == 5000);
   SegmentedMatrix<double> dense = sparse;  // non-zero in 19 of 20 bins
   dense.values.setOnes();
   dense.values.row(7).setZero();
   CHECK(auto_smoothing_window(dense, 200) == 200);
   // The median track decides: one dense track among sparse ones does not change the verdict.
   sparse.values.col(0).setOnes();
-  CHECK(auto_smoothing_window(sparse, 200) == 10000);
+  CHECK(auto_smoothing_window(sparse, 200) == 5000);
 }

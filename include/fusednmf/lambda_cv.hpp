@@ -1,0 +1,135 @@
+#pragma once
+// λ without an annotation: choose the fused lasso's weight by cross-validation on held-out
+// entries of Y.
+//
+// Each fold hides random blocks of consecutive rows of one column each (a block of rows of one
+// track), fits NMF<FusedLasso> on the rest with those entries masked (MissingValues::Mask), and
+// scores the squared error of W H on the hidden entries. Blocks, not single entries, so a hidden
+// value cannot simply be read off its smoothed neighbours: it must come from the other tracks
+// at the same rows through H. Over a grid of λ the rule is the usual one-standard-error rule:
+// the largest λ (the smoothest factors) whose mean held-out error is within one standard error
+// (over the folds) of the lowest.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "detail/parallel.hpp"
+#include "detail/random.hpp"
+#include "nmf.hpp"
+#include "reducer.hpp"
+#include "regularizers.hpp"
+#include "segmented_matrix.hpp"
+
+namespace fusednmf {
+
+struct LambdaCVOptions {
+  std::vector<double> lambdas{10, 30, 100, 300, 1000, 3000, 10000};  ///< the grid, in bases
+  int folds = 3;                 ///< >= 2: the spread over folds is the standard error
+  double held_out = 0.1;         ///< fraction of (block, column) pairs hidden in each fold
+  Eigen::Index block_rows = 16;  ///< rows (segments) per hidden block
+  std::uint64_t seed = 0;
+  /// The fits' tolerance when it is looser than the caller's: the held-out error settles well
+  /// before the factors do.
+  double fit_tolerance = 1e-3;
+
+  void validate() const {
+    auto fail = [](const std::string& what) { throw std::invalid_argument("LambdaCVOptions." + what); };
+    if (lambdas.empty()) fail("lambdas is empty");
+    for (double l : lambdas)
+      if (!(l >= 0) || !std::isfinite(l)) fail("lambdas: " + std::to_string(l) + " is not a finite value >= 0");
+    if (folds < 2) fail("folds must be >= 2, got " + std::to_string(folds));
+    if (!(held_out > 0 && held_out < 0.5)) fail("held_out must be in (0, 0.5), got " + std::to_string(held_out));
+    if (block_rows < 1) fail("block_rows must be >= 1, got " + std::to_string(block_rows));
+  }
+};
+
+struct LambdaCVCurve {
+  std::vector<double> lambdas;
+  std::vector<double> mean_error;      ///< held-out squared error per hidden entry (weighted), mean over folds
+  std::vector<double> standard_error;  ///< of that mean
+  std::size_t best = 0;                ///< index of the lowest mean error
+  std::size_t chosen = 0;              ///< the one-standard-error choice
+  double lambda() const { return lambdas[chosen]; }
+};
+
+/// Cross-validates λ for NMF<FusedLasso<Scalar>> with `options` (the fits use them, restarts
+/// included) on segmented Y with optional chains and Reducer (see NMF::fit). Results depend on
+/// the seed and, with a Reducer, on how the rows are shared out.
+template <class Scalar>
+LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std::vector<Eigen::Index>& chain_starts,
+                                    NMFOptions options, const LambdaCVOptions& cv, const Reducer& reduce = {}) {
+  cv.validate();
+  Y.validate();
+  options.missing = MissingValues::Mask;
+  options.progress = nullptr;
+  options.tolerance = std::max(options.tolerance, cv.fit_tolerance);
+  const Eigen::Index n = Y.segments(), m = Y.cols();
+  const Eigen::Index nblocks = (n + cv.block_rows - 1) / cv.block_rows;
+  // Every (block, column) pair gets a fold, or none (kept in every fit).
+  std::vector<int> fold_of(static_cast<std::size_t>(nblocks * m), -1);
+  detail::Random rng(cv.seed ^ 0xC2B2AE3D27D4EB4FULL);
+  for (auto& f : fold_of) {
+    const double u = rng.uniform();
+    if (u < cv.held_out * cv.folds) f = int(u / cv.held_out);
+  }
+  const auto n_lambda = cv.lambdas.size();
+  Eigen::MatrixXd error(static_cast<Eigen::Index>(n_lambda), cv.folds);
+  for (int fold = 0; fold < cv.folds; ++fold) {
+    SegmentedMatrix<Scalar> train = Y;
+    for (Eigen::Index b = 0; b < nblocks; ++b)
+      for (Eigen::Index c = 0; c < m; ++c)
+        if (fold_of[std::size_t(b * m + c)] == fold)
+          train.values.col(c).segment(b * cv.block_rows, std::min(cv.block_rows, n - b * cv.block_rows))
+              .setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+    // One fit per λ. Without a Reducer the fits run side by side, one thread each (a fit's
+    // bytes do not depend on its thread count); with one, in order, since every process must
+    // call the Reducer in the same sequence.
+    auto score = [&](std::size_t l, const NMFOptions& fit_options) {
+      const auto fit = NMF<FusedLasso<Scalar>>(fit_options, FusedLasso<Scalar>{cv.lambdas[l], 0.0})
+                           .fit(train, chain_starts, reduce);
+      double sums[2] = {0.0, 0.0};  // weighted squared error, weighted count
+      for (Eigen::Index b = 0; b < nblocks; ++b)
+        for (Eigen::Index c = 0; c < m; ++c) {
+          if (fold_of[std::size_t(b * m + c)] != fold) continue;
+          for (Eigen::Index i = b * cv.block_rows; i < std::min(n, (b + 1) * cv.block_rows); ++i) {
+            const double d = double(Y.values(i, c)) - double(fit.W.row(i).dot(fit.H.col(c)));
+            sums[0] += double(Y.lengths[i]) * d * d;
+            sums[1] += double(Y.lengths[i]);
+          }
+        }
+      detail::reduce_sum(reduce, sums, 2);
+      error(Eigen::Index(l), fold) = sums[1] > 0 ? sums[0] / sums[1] : 0.0;
+    };
+    if (reduce) {
+      for (std::size_t l = 0; l < n_lambda; ++l) score(l, options);
+    } else {
+      NMFOptions serial = options;
+      serial.threads = 1;
+      detail::parallel_for(detail::resolve_threads(options.threads), long(n_lambda),
+                           [&](long l) { score(std::size_t(l), serial); });
+    }
+  }
+  LambdaCVCurve curve;
+  curve.lambdas = cv.lambdas;
+  for (std::size_t l = 0; l < n_lambda; ++l) {
+    const Eigen::RowVectorXd e = error.row(Eigen::Index(l));
+    const double mean = e.mean();
+    const double var = (e.array() - mean).square().sum() / double(cv.folds - 1);
+    curve.mean_error.push_back(mean);
+    curve.standard_error.push_back(std::sqrt(var / double(cv.folds)));
+    if (mean < curve.mean_error[curve.best]) curve.best = l;
+  }
+  const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
+  curve.chosen = curve.best;
+  for (std::size_t l = 0; l < n_lambda; ++l)
+    if (curve.mean_error[l] <= bound && cv.lambdas[l] > cv.lambdas[curve.chosen]) curve.chosen = l;
+  return curve;
+}
+
+}  // namespace fusednmf
