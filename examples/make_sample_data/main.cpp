@@ -9,7 +9,8 @@
 // assembly gap with no data. Marks follow their usual biology: H3K36me3 and H3K79me2 over bodies
 // of expressed genes, H3K4me3/H3K27ac/DNase/Pol2 at active promoters, H3K4me1/H3K27ac at
 // enhancers, H3K27me3 over silent genes, H3K9me3 in heterochromatin, CTCF at its sites, input
-// as background. Values are Poisson counts per 50 bp bin, so tracks are piecewise constant.
+// as background. Values are Poisson counts per 50 bp bin, so tracks are piecewise constant; with
+// --dense they are continuous fold-enrichment-like values on intervals of 10-50 bp instead.
 // Extra header-only chromosomes make the files look like whole-genome ones.
 #include <algorithm>
 #include <cmath>
@@ -23,6 +24,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fusednmf/detail/random.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 
 namespace fs = std::filesystem;
@@ -129,12 +131,13 @@ int main(int argc, char** argv) {
   std::string out_dir, chrom_spec = "chr1:3000000,chr2:2000000";
   int tracks = 12;
   std::uint64_t seed = 1;
-  bool quiet = false;
+  bool quiet = false, dense = false;
   CLI::App app{"make_sample_data: synthetic bigWig tracks with planted genes, and the gene annotation"};
   app.add_option("-o,--output", out_dir, "Output directory (tracks/ and annotation/ are created in it)")->required();
   app.add_option("--tracks", tracks, "Number of tracks (marks repeat as replicates past 13)")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--chromosomes", chrom_spec, "NAME:LENGTH,... chromosomes with data")->capture_default_str();
   app.add_option("--seed", seed, "Random seed")->capture_default_str();
+  app.add_flag("--dense", dense, "Dense continuous signal (fold-enrichment-like values on 10-50 bp intervals, most bins non-zero) instead of Poisson counts per 50 bp bin");
   app.add_flag("-q,--quiet", quiet, "No progress output");
   try {
     app.parse(argc, argv);
@@ -151,6 +154,7 @@ int main(int argc, char** argv) {
     fs::create_directories(fs::path(out_dir) / "annotation");
 
     std::mt19937_64 rng(seed);
+    fusednmf::detail::Random noise(seed);  // the dense mode's draws: the same on every platform
     std::vector<Landscape> land;
     for (const auto& c : with_data) land.push_back(plant(c.length, rng));
 
@@ -166,6 +170,19 @@ int main(int argc, char** argv) {
       for (std::size_t c = 0; c < with_data.size(); ++c) {
         const std::uint32_t bins = with_data[c].length / kBin;
         const std::vector<double> rate = mark_rate(mark, land[c], bins, depth);
+        if (dense) {  // fold-enrichment-like: continuous values on intervals of 10-50 bp
+          const std::uint32_t end = bins * kBin;
+          for (std::uint32_t pos = 0; pos < end;) {
+            const std::uint32_t len = std::min<std::uint32_t>(10 + std::uint32_t(noise.below(41)), end - pos);
+            const std::uint32_t i = pos / kBin;
+            if (!(i >= land[c].gap.first && i < land[c].gap.second)) {
+              const double level = rate[i] * noise.gamma(4.0) / 4.0;  // mean rate, CV 0.5
+              runs[c].add(pos, pos + len, float(std::round(level * 100.0) / 100.0));
+            }
+            pos += len;
+          }
+          continue;
+        }
         for (std::uint32_t i = 0; i < bins; ++i) {
           if (i >= land[c].gap.first && i < land[c].gap.second) continue;  // no data in the gap
           const float v = float(std::poisson_distribution<int>(rate[i])(rng));

@@ -37,6 +37,8 @@ struct LambdaCVOptions {
   /// The fits' tolerance when it is looser than the caller's: the held-out error settles well
   /// before the factors do.
   double fit_tolerance = 1e-3;
+  /// ...and their sweeps at most: the choice between λ values 3x apart is settled long before.
+  int fit_max_iterations = 100;
 
   void validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument("LambdaCVOptions." + what); };
@@ -46,6 +48,7 @@ struct LambdaCVOptions {
     if (folds < 2) fail("folds must be >= 2, got " + std::to_string(folds));
     if (!(held_out > 0 && held_out < 0.5)) fail("held_out must be in (0, 0.5), got " + std::to_string(held_out));
     if (block_rows < 1) fail("block_rows must be >= 1, got " + std::to_string(block_rows));
+    if (fit_max_iterations < 1) fail("fit_max_iterations must be >= 1, got " + std::to_string(fit_max_iterations));
   }
 };
 
@@ -69,6 +72,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std:
   options.missing = MissingValues::Mask;
   options.progress = nullptr;
   options.tolerance = std::max(options.tolerance, cv.fit_tolerance);
+  options.max_iterations = std::min(options.max_iterations, cv.fit_max_iterations);
   const Eigen::Index n = Y.segments(), m = Y.cols();
   const Eigen::Index nblocks = (n + cv.block_rows - 1) / cv.block_rows;
   // Every (block, column) pair gets a fold, or none (kept in every fit).

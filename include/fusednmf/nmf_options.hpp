@@ -81,6 +81,9 @@ struct NMFOptions {
   /// Fits from different starts; the one with the lowest final objective is returned. The first
   /// starts from `init`, restart r >= 1 from seeded random H (seed derived from `seed` and r).
   int restarts = 1;
+  /// HALS: passes over each block per sweep (1: plain HALS); 0 chooses from the cost of a pass
+  /// over Y against one over the block, stopping early once the block settles.
+  int inner_passes = 0;
   int threads = 0;            ///< 0: OpenMP's default
   std::function<void(const Progress&)> progress;  ///< called after every iteration if set
 
@@ -94,6 +97,7 @@ struct NMFOptions {
     if (!(l2 >= 0.0) || !std::isfinite(l2)) fail("l2 must be finite and >= 0, got " + std::to_string(l2));
     if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
     if (restarts < 1) fail("restarts must be >= 1, got " + std::to_string(restarts));
+    if (inner_passes < 0) fail("inner_passes must be >= 0, got " + std::to_string(inner_passes));
   }
 };
 

@@ -116,6 +116,7 @@ TEST_CASE("HALS agrees with a naive reference (plain formulas) on a tiny input",
   o.l2 = 0.01;
   o.init = Init::Random;
   o.seed = 9;
+  o.inner_passes = 1;  // plain HALS: one pass over each block per sweep
   const double lambda = 0.5, mu = 0.02;
   using Reg = FusedLasso<double, prox::DynamicProgramming>;
   auto r = NMF<Reg>(o, Reg{lambda, mu}).fit(p.Y);
@@ -299,6 +300,7 @@ TEST_CASE("a mask with nothing missing is the unmasked fit", "[hals][missing]") 
   o.rank = 3;
   o.max_iterations = 30;
   o.tolerance = 0;
+  o.inner_passes = 1;  // the masked solver passes once over each block
   const FusedLasso<double> reg{10.0, 0.0};
   auto plain = NMF<FusedLasso<double>>(o, reg).fit(p.Y);
   // One NaN forces the masked path; put it where a fully observed copy has the same row.

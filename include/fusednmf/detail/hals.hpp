@@ -19,11 +19,16 @@
 //   (WᵀW)_jl h_l, so h = √m a₊ / ||a₊|| (or √m e_c at the largest a_c when a <= 0).
 //
 // A sweep reads Y twice, like ProjectedALS: Y Hᵀ before the columns of W, WᵀW and WᵀY after.
-// Between them the column loop costs O(rows · k²) and k prox calls.
+// Between them the column loop costs O(rows · k²) and k prox calls. As in Gillis & Glineur's
+// accelerated HALS, each block may be passed over several times per sweep (NMFOptions::
+// inner_passes; 0 picks a count from the cost ratio and stops early once the block has settled):
+// every pass is an exact block update, so the objective still never rises, while the passes
+// over Y, the expensive part, are shared.
 //
 // Convergence is measured by the step: r² = Σ_j c_j ||Δw_j||²_ω + Σ_j (WᵀW)_jj ||Δh_j||², each
 // block's change in the norm of its own curvature, zero exactly at a fixed point of the sweep
-// (a point where no block can improve). The fit stops when r, relative to the first sweep's,
+// (a point where no block can improve). With repeated passes, r counts the first pass of each
+// block. The fit stops when r, relative to the first sweep's,
 // stays below the tolerance.
 //
 // Dead factors: when a column of W comes out all zero, its factor carries nothing and its row of
@@ -111,6 +116,16 @@ Eigen::VectorXd residual_per_column(const EngineProblem<Scalar>& problem, const 
   return r;
 }
 
+/// A repeated pass over a block stops once its step falls below this fraction (squared) of the
+/// block's first pass (Gillis & Glineur's accelerated HALS use 0.1 on the step's norm).
+inline constexpr double kInnerPassStop = 0.01;
+
+/// Passes over W's columns per sweep when NMFOptions::inner_passes is 0: a pass over Y costs
+/// about rows·m·k, one over the columns rows·k², so up to 1 + m/k repeats cost one more Y pass.
+inline int hals_auto_passes(Eigen::Index m, Eigen::Index k) {
+  return int(std::clamp<Eigen::Index>(1 + (m + k - 1) / k, 1, 10));
+}
+
 /// One HALS fit from H (k x m); H's rows are first put at unit RMS. W starts at 0 (the first
 /// sweep builds it column by column from H).
 template <class Scalar, class Regularizer, class OnIteration>
@@ -135,6 +150,8 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
   DeadFactors dead(k);
 
+  const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k);
+  const int h_passes = options.inner_passes > 0 ? options.inner_passes : 10;
   SweepLog log{StoppingRule{options.tolerance, options.patience}};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
@@ -147,71 +164,85 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
     const Eigen::MatrixXd G = H * H.transpose();
     const Matrix Gs = G.template cast<Scalar>();
 
-    // The columns of W, each the exact minimiser with the others fixed.
-    double step2 = 0.0, penalty_total = 0.0;  // this process's rows
-    for (Eigen::Index j = 0; j < k; ++j) {
-      const double c = G(j, j) + alpha;  // > 0: every row of H lives on its sphere
-      const auto inverse_c = static_cast<Scalar>(1.0 / c);
-      parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
-        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
-        auto Wb = W.middleRows(start, rows);
-        previous_column.segment(start, rows) = Wb.col(j);
-        z.segment(start, rows) = (R.col(j).segment(start, rows) - Wb * Gs.col(j) +
-                                  Wb.col(j) * Gs(j, j)) * inverse_c;
-      });
-      // The prox along each chain, its penalty and its step, written straight into W.
-      const double prox_scale = problem.data_scale * sphere / c;
-      parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
-        const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
-        Scalar* column = W.col(j).data() + first;
-        const Scalar* weights = data.weights ? data.weights + first : nullptr;
-        std::copy(z.data() + first, z.data() + first + rows, column);
-        regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
-        chain_penalty[std::size_t(ch)] = sphere * regularizer.penalty(column, weights, rows, problem.data_scale);
-        double s = 0.0;
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          const double d = double(column[i]) - double(previous_column[first + i]);
-          s += (weights ? double(weights[i]) : 1.0) * d * d;
+    // The columns of W, each the exact minimiser with the others fixed: one pass, or several
+    // while they still move (R and G stay valid, so a repeat costs no pass over Y).
+    double step2 = 0.0, penalty_total = 0.0;  // step of the first pass; penalty of the last
+    for (int pass = 0; pass < w_passes; ++pass) {
+      double pass_step2 = 0.0;
+      penalty_total = 0.0;  // this process's rows
+      for (Eigen::Index j = 0; j < k; ++j) {
+        const double c = G(j, j) + alpha;  // > 0: every row of H lives on its sphere
+        const auto inverse_c = static_cast<Scalar>(1.0 / c);
+        parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
+          const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+          auto Wb = W.middleRows(start, rows);
+          previous_column.segment(start, rows) = Wb.col(j);
+          z.segment(start, rows) = (R.col(j).segment(start, rows) - Wb * Gs.col(j) +
+                                    Wb.col(j) * Gs(j, j)) * inverse_c;
+        });
+        // The prox along each chain, its penalty and its step, written straight into W.
+        const double prox_scale = problem.data_scale * sphere / c;
+        parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
+          const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
+          Scalar* column = W.col(j).data() + first;
+          const Scalar* weights = data.weights ? data.weights + first : nullptr;
+          std::copy(z.data() + first, z.data() + first + rows, column);
+          regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
+          chain_penalty[std::size_t(ch)] = sphere * regularizer.penalty(column, weights, rows, problem.data_scale);
+          double s = 0.0;
+          for (Eigen::Index i = 0; i < rows; ++i) {
+            const double d = double(column[i]) - double(previous_column[first + i]);
+            s += (weights ? double(weights[i]) : 1.0) * d * d;
+          }
+          chain_step[std::size_t(ch)] = c * s;
+        });
+        for (Eigen::Index ch = 0; ch < nchains; ++ch) {
+          penalty_total += chain_penalty[std::size_t(ch)];
+          pass_step2 += chain_step[std::size_t(ch)];
         }
-        chain_step[std::size_t(ch)] = c * s;
-      });
-      for (Eigen::Index ch = 0; ch < nchains; ++ch) {
-        penalty_total += chain_penalty[std::size_t(ch)];
-        step2 += chain_step[std::size_t(ch)];
       }
+      reduce_sum(problem.reduce, &pass_step2, 1);  // every process takes the same number of passes
+      if (pass == 0) step2 = pass_step2;
+      else if (pass_step2 <= kInnerPassStop * step2) break;
     }
-
     reduce_sum(problem.reduce, &penalty_total, 1);
-    reduce_sum(problem.reduce, &step2, 1);
+
     Eigen::MatrixXd WtW, WtY;
     problem.cross_products(W, WtW, WtY);
     // The rows of H on their spheres (the same on every process: WᵀW and WᵀY are totals); a
-    // row whose column of W is 0 everywhere is re-seeded.
-    for (Eigen::Index j = 0; j < k; ++j) {
-      if (WtW(j, j) <= 0) {
-        if (dead.should_reseed(j, result)) {
-          Eigen::Index worst = 0;
-          residual_per_column(problem, WtW, WtY, H).maxCoeff(&worst);
-          H.row(j).setZero();
-          H(j, worst) = std::sqrt(sphere);
+    // row whose column of W is 0 everywhere is re-seeded (in the first pass only).
+    double h_step2 = 0.0;
+    for (int pass = 0; pass < h_passes; ++pass) {
+      double pass_step2 = 0.0;
+      for (Eigen::Index j = 0; j < k; ++j) {
+        if (WtW(j, j) <= 0) {
+          if (pass == 0 && dead.should_reseed(j, result)) {
+            Eigen::Index worst = 0;
+            residual_per_column(problem, WtW, WtY, H).maxCoeff(&worst);
+            H.row(j).setZero();
+            H(j, worst) = std::sqrt(sphere);
+          }
+          continue;
         }
-        continue;
+        if (pass == 0) dead.alive(j);
+        Eigen::RowVectorXd a = WtY.row(j) - WtW.row(j) * H + WtW(j, j) * H.row(j);
+        Eigen::RowVectorXd h = a.cwiseMax(0.0);
+        const double norm = h.norm();
+        if (norm > 0) {
+          h *= std::sqrt(sphere) / norm;
+        } else {  // a <= 0: the best unit direction is the largest (least negative) entry
+          Eigen::Index best = 0;
+          a.maxCoeff(&best);
+          h.setZero();
+          h(best) = std::sqrt(sphere);
+        }
+        pass_step2 += WtW(j, j) * (h - H.row(j)).squaredNorm();
+        H.row(j) = h;
       }
-      dead.alive(j);
-      Eigen::RowVectorXd a = WtY.row(j) - WtW.row(j) * H + WtW(j, j) * H.row(j);
-      Eigen::RowVectorXd h = a.cwiseMax(0.0);
-      const double norm = h.norm();
-      if (norm > 0) {
-        h *= std::sqrt(sphere) / norm;
-      } else {  // a <= 0: the best unit direction is the largest (least negative) entry
-        Eigen::Index best = 0;
-        a.maxCoeff(&best);
-        h.setZero();
-        h(best) = std::sqrt(sphere);
-      }
-      step2 += WtW(j, j) * (h - H.row(j)).squaredNorm();
-      H.row(j) = h;
+      if (pass == 0) h_step2 = pass_step2;
+      else if (pass_step2 <= kInnerPassStop * h_step2) break;
     }
+    step2 += h_step2;
 
     const double objective = problem.data_term(WtW, WtY, H) + penalty_total + 0.5 * alpha * WtW.trace();
     if (!log.record(it, objective, step2, result, on_iteration)) break;

@@ -17,7 +17,8 @@
 //   h_c = a_c₊ / (q_c + ν) for the ν that puts h on the sphere (found by bisection); the update
 //   is kept only when it does not raise the block objective (the rare "hard case" of this
 //   trust-region problem keeps the old row), so the objective still never increases.
-// Each sweep costs O(rows · m · k); E is recomputed from W and H at the start of each sweep so
+// Each sweep passes once over each block (NMFOptions::inner_passes does not apply: every pass
+// costs as much as one over Y here) and costs O(rows · m · k); E is recomputed from W and H at the start of each sweep so
 // rounding in the incremental updates cannot accumulate.
 #include <algorithm>
 #include <cmath>
