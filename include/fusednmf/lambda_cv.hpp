@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -115,8 +116,16 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std:
     } else {
       NMFOptions serial = options;
       serial.threads = 1;
-      detail::parallel_for(detail::resolve_threads(options.threads), long(n_lambda),
-                           [&](long l) { score(std::size_t(l), serial); });
+      std::vector<std::exception_ptr> failed(n_lambda);  // an exception may not leave a parallel region
+      detail::parallel_for(detail::resolve_threads(options.threads), long(n_lambda), [&](long l) {
+        try {
+          score(std::size_t(l), serial);
+        } catch (...) {
+          failed[std::size_t(l)] = std::current_exception();
+        }
+      });
+      for (const auto& e : failed)
+        if (e) std::rethrow_exception(e);
     }
   }
   LambdaCVCurve curve;

@@ -120,9 +120,13 @@ Eigen::VectorXd residual_per_column(const EngineProblem<Scalar>& problem, const 
 /// block's first pass (Gillis & Glineur's accelerated HALS use 0.1 on the step's norm).
 inline constexpr double kInnerPassStop = 0.01;
 
-/// Passes over W's columns per sweep when NMFOptions::inner_passes is 0: a pass over Y costs
-/// about rows·m·k, one over the columns rows·k², so up to 1 + m/k repeats cost one more Y pass.
-inline int hals_auto_passes(Eigen::Index m, Eigen::Index k) {
+/// Passes over W's columns per sweep when NMFOptions::inner_passes is 0. While W stays in cache
+/// the work is arithmetic: a pass over Y costs about rows·m·k, one over the columns rows·k², so
+/// up to 1 + m/k repeats cost one more Y pass. A W larger than the cache makes every column read
+/// all of W from memory (rows·k² values a pass, more than Y's rows·m when k > m/k): then one pass.
+inline int hals_auto_passes(Eigen::Index m, Eigen::Index k, Eigen::Index rows = 0, std::size_t scalar_bytes = 4) {
+  constexpr double cache_bytes = 4.0 * 1024 * 1024;
+  if (double(rows) * double(k) * double(scalar_bytes) > cache_bytes) return 1;
   return int(std::clamp<Eigen::Index>(1 + (m + k - 1) / k, 1, 10));
 }
 
@@ -150,7 +154,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
   DeadFactors dead(k);
 
-  const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k);
+  const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k, n, sizeof(Scalar));
   const int h_passes = options.inner_passes > 0 ? options.inner_passes : 10;
   SweepLog log{StoppingRule{options.tolerance, options.patience}};
   result.status = Status::MaxIterations;
