@@ -27,6 +27,7 @@
 #include <fusednmf/mpi/allreduce.hpp>
 #include <fusednmf/mpi/session.hpp>
 #endif
+#include <fusednmf/io/bed.hpp>
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/lambda_cv.hpp>
 #include <fusednmf/nmf.hpp>
@@ -43,7 +44,7 @@ using namespace fusednmf;
 namespace {
 
 struct Settings {
-  std::string bw_dir, chrom, output, h_output, annotation, bigwig_out, h_tsv, plot, plot_tracks;
+  std::string bw_dir, chrom, output, h_output, annotation, bigwig_out, h_tsv, plot, plot_tracks, exclude;
   std::int64_t start = 0, end = -1;
   int k = 10;
   std::string lambda = "auto", lambda_curve;
@@ -136,14 +137,20 @@ void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, c
   if (transform == "log1p") Y.values = Y.values.array().log1p();
   if (transform == "asinh") Y.values = Y.values.array().unaryExpr([](float v) { return std::asinh(v); });
   if (transform == "sqrt") Y.values = Y.values.array().sqrt();
-  if (scale == "rms") {  // every track at unit RMS over the region, so deep tracks don't dominate
-    std::vector<double> sums(std::size_t(Y.cols()) + 1);  // per track sum of squares, then bases
-    for (Eigen::Index j = 0; j < Y.cols(); ++j)
-      sums[std::size_t(j)] = (Y.values.col(j).cast<double>().array().square() * Y.lengths.cast<double>().array()).sum();
-    sums.back() = double(Y.expanded_rows());
+  if (scale == "rms") {  // every track at unit RMS over its observed bases, so deep tracks don't dominate
+    const Eigen::Index m = Y.cols();
+    std::vector<double> sums(2 * std::size_t(m), 0.0);  // per track: sum of squares, observed bases
+    for (Eigen::Index j = 0; j < m; ++j)
+      for (Eigen::Index i = 0; i < Y.segments(); ++i) {
+        const double v = Y.values(i, j);
+        if (std::isnan(v)) continue;  // excluded (--exclude)
+        sums[std::size_t(j)] += double(Y.lengths[i]) * v * v;
+        sums[std::size_t(m + j)] += double(Y.lengths[i]);
+      }
     detail::reduce_sum(reduce, sums.data(), sums.size());
-    for (Eigen::Index j = 0; j < Y.cols(); ++j) {
-      const double ms = sums[std::size_t(j)] / sums.back();
+    for (Eigen::Index j = 0; j < m; ++j) {
+      const double observed = sums[std::size_t(m + j)];
+      const double ms = observed > 0 ? sums[std::size_t(j)] / observed : 0.0;
       if (ms > 0) Y.values.col(j) /= static_cast<float>(std::sqrt(ms));
     }
   }
@@ -283,6 +290,9 @@ int run(const Settings& s, const Processes& procs) {
   // tracks). With several ranks, chromosome c is first read by rank c % ranks, which counts its
   // segments; the counts decide who owns what (balanced), and the owners read what they lack.
   io::RegionReport report;
+  io::BedIntervals excluded;
+  if (!s.exclude.empty()) excluded = io::read_bed(s.exclude);  // a bad file fails before reading
+  std::int64_t excluded_bases = 0;
   std::vector<SegmentedMatrix<float>> binned(chromosomes.size());
   std::vector<bool> have(chromosomes.size(), false);
   std::vector<double> segments_read(chromosomes.size(), 0.0);
@@ -290,6 +300,8 @@ int run(const Settings& s, const Processes& procs) {
     SegmentedMatrix<float> part = io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report);
     segments_read[c] = double(part.segments());
     if (s.bin > 1) part = average_into_bins(part, s.bin);
+    if (auto found = excluded.find(chromosomes[c]); found != excluded.end())
+      excluded_bases += mask_intervals(part, s.start, found->second);  // missing, not zero
     binned[c] = std::move(part);
     have[c] = true;
   };
@@ -320,7 +332,7 @@ int run(const Settings& s, const Processes& procs) {
   for (std::size_t c : mine) {
     totals[0] += double(binned[c].expanded_rows());
     totals[1] += segments_read[c];
-    totals[2] = std::max(totals[2], double(binned[c].values.maxCoeff() > 0));
+    totals[2] = std::max(totals[2], double((binned[c].values.array() > 0.f).any()));  // NaN-safe
   }
   detail::reduce_sum(procs.reduce, totals, 3);
   const auto bases = std::int64_t(totals[0]), read_segments = std::int64_t(totals[1]);
@@ -329,6 +341,11 @@ int run(const Settings& s, const Processes& procs) {
     std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
   if (report.nan_values_zeroed > 0)
     std::cerr << "assign2: warning: " << report.nan_values_zeroed << " NaN values (bases x tracks) read as 0\n";
+  if (!s.exclude.empty()) {
+    double total = double(excluded_bases);
+    detail::reduce_sum(procs.reduce, &total, 1);
+    say("excluded (masked out of the fit) " + std::to_string(std::int64_t(total)) + " bases overlapping " + s.exclude);
+  }
   const double t_read = seconds_since(t0);
   char buf[256];
   std::snprintf(buf, sizeof buf, "read %lld bases as %lld segments (%.0fx compression) in %.2f s",
@@ -364,6 +381,7 @@ int run(const Settings& s, const Processes& procs) {
   opt.init = inits.at(s.init);
   opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
   opt.restarts = s.restarts;
+  if (!s.exclude.empty()) opt.missing = MissingValues::Mask;
   if (!s.quiet && procs.root())
     opt.progress = [&](const Progress& p) {
       if (p.iteration == 1 || p.iteration % 10 == 0)
@@ -533,6 +551,7 @@ int main(int argc, char** argv) {
   app.add_option("--h-tsv", s.h_tsv, "Also write H as TSV: a row per factor, a column per input file");
   app.add_option("--plot", s.plot, "Draw the factors, the annotation, chosen tracks and H as an SVG");
   app.add_option("--plot-tracks", s.plot_tracks, "Input tracks to draw in --plot: column numbers or file names, comma-separated");
+  app.add_option("--exclude", s.exclude, "BED file of regions (blacklisted, unmappable) to leave out of the fit: every bin overlapping one is masked, not read as 0");
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");

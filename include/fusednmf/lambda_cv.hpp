@@ -103,6 +103,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std:
         for (Eigen::Index c = 0; c < m; ++c) {
           if (fold_of[std::size_t(b * m + c)] != fold) continue;
           for (Eigen::Index i = b * cv.block_rows; i < std::min(n, (b + 1) * cv.block_rows); ++i) {
+            if (std::isnan(Y.values(i, c))) continue;  // missing in Y itself
             const double d = double(Y.values(i, c)) - double(fit.W.row(i).dot(fit.H.col(c)));
             sums[0] += double(Y.lengths[i]) * d * d;
             sums[1] += double(Y.lengths[i]);

@@ -7,10 +7,16 @@
 // structure appears, so assign2 first averages the signal into bins and box-smooths each track
 // at a gene-scale window, then lets the fused lasso cut the smooth factors into segments. Binned
 // rows that come out equal (long empty stretches) are merged again, so the fit stays compressed.
+//
+// Missing entries are NaN (mask_intervals() sets them, e.g. for blacklisted regions): smoothing
+// averages observed bins only and leaves a missing bin missing, merging treats two missing
+// entries as equal, and the sparsity count skips them, so a value under the mask reaches nothing.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -59,12 +65,24 @@ void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
   weight_prefix(0) = 0;
   for (std::int64_t i = 0; i < n; ++i) weight_prefix(i + 1) = weight_prefix(i) + double(Y.lengths[i]);
   for (Eigen::Index c = 0; c < Y.cols(); ++c) {
-    Eigen::VectorXd prefix(n + 1);  // running weighted sum, in double
+    const bool any_missing = Y.values.col(c).array().isNaN().any();
+    Eigen::VectorXd prefix(n + 1), observed_prefix;  // running weighted sums, in double
     prefix(0) = 0;
-    for (std::int64_t i = 0; i < n; ++i) prefix(i + 1) = prefix(i) + double(Y.lengths[i]) * double(Y.values(i, c));
     for (std::int64_t i = 0; i < n; ++i) {
+      const double v = double(Y.values(i, c));
+      prefix(i + 1) = prefix(i) + (std::isnan(v) ? 0.0 : double(Y.lengths[i]) * v);
+    }
+    if (any_missing) {  // weights of the observed bins only
+      observed_prefix.resize(n + 1);
+      observed_prefix(0) = 0;
+      for (std::int64_t i = 0; i < n; ++i)
+        observed_prefix(i + 1) = observed_prefix(i) + (std::isnan(Y.values(i, c)) ? 0.0 : double(Y.lengths[i]));
+    }
+    const Eigen::VectorXd& weights = any_missing ? observed_prefix : weight_prefix;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (std::isnan(Y.values(i, c))) continue;  // stays missing
       const std::int64_t a = std::max<std::int64_t>(0, i - half), b = std::min(n, i + half + 1);
-      Y.values(i, c) = static_cast<Scalar>((prefix(b) - prefix(a)) / (weight_prefix(b) - weight_prefix(a)));
+      Y.values(i, c) = static_cast<Scalar>((prefix(b) - prefix(a)) / (weights(b) - weights(a)));
     }
   }
 }
@@ -82,7 +100,8 @@ std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::i
   std::vector<double> sums(std::size_t(binned.cols()) + 1, 0.0);
   for (Eigen::Index c = 0; c < binned.cols(); ++c)
     for (Eigen::Index s = 0; s < binned.segments(); ++s)
-      if (binned.values(s, c) != Scalar(0)) sums[std::size_t(c)] += double(binned.lengths[s]);
+      if (binned.values(s, c) != Scalar(0) && !std::isnan(binned.values(s, c)))
+        sums[std::size_t(c)] += double(binned.lengths[s]);
   sums.back() = double(binned.expanded_rows());
   detail::reduce_sum(reduce, sums.data(), sums.size());
   std::vector<double> nonzero_fraction;
@@ -110,13 +129,42 @@ SegmentedMatrix<Scalar> smooth_at_scales(const SegmentedMatrix<Scalar>& Y, const
   return out;
 }
 
+/// Rows a and b hold the same values, two missing (NaN) entries counting as equal.
+template <class Scalar>
+bool same_row(const SegmentedMatrix<Scalar>& Y, Eigen::Index a, Eigen::Index b) {
+  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
+    const Scalar x = Y.values(a, c), y = Y.values(b, c);
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+/// Marks as missing (NaN in every column) each segment that overlaps one of `intervals` (sorted,
+/// disjoint, in bases; the segments start at base `start`). Returns the bases so marked.
+template <class Scalar>
+std::int64_t mask_intervals(SegmentedMatrix<Scalar>& Y, std::int64_t start,
+                            const std::vector<std::pair<std::int64_t, std::int64_t>>& intervals) {
+  std::int64_t masked = 0, pos = start;
+  std::size_t next = 0;
+  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
+    const std::int64_t end = pos + static_cast<std::int64_t>(Y.lengths[s]);
+    while (next < intervals.size() && intervals[next].second <= pos) ++next;
+    if (next < intervals.size() && intervals[next].first < end) {
+      Y.values.row(s).setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+      masked += end - pos;
+    }
+    pos = end;
+  }
+  return masked;
+}
+
 /// Merges consecutive equal rows (after binning, long empty stretches become one row again).
 template <class Scalar>
 SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
   std::vector<Eigen::Index> keep;
   std::vector<double> len;
   for (Eigen::Index s = 0; s < Y.segments(); ++s) {
-    if (!keep.empty() && Y.values.row(keep.back()) == Y.values.row(s) &&
+    if (!keep.empty() && same_row(Y, keep.back(), s) &&
         len.back() + double(Y.lengths[s]) <= double(kMaxExactSegmentLength)) {
       len.back() += double(Y.lengths[s]);
     } else {

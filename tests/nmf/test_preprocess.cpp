@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
 
 using namespace fusednmf;
@@ -60,4 +61,40 @@ TEST_CASE("auto_smoothing_window smooths sparse calls at gene scale and leaves d
   // The median track decides: one dense track among sparse ones does not change the verdict.
   sparse.values.col(0).setOnes();
   CHECK(auto_smoothing_window(sparse, 200) == 5000);
+}
+
+TEST_CASE("masked intervals: values under the mask reach nothing, through smoothing, merging and the fit", "[preprocess][missing]") {
+  SegmentedMatrix<float> a;
+  a.values.resize(400, 3);
+  a.lengths = Eigen::VectorXf::Constant(400, 200.f);
+  for (Eigen::Index i = 0; i < 400; ++i)
+    for (Eigen::Index c = 0; c < 3; ++c) a.values(i, c) = float(((i / 25 + c) % 3) + 0.1 * double(c));
+  SegmentedMatrix<float> b = a;  // the same, except under the excluded intervals
+  b.values.middleRows(100, 20).setConstant(50.f);
+  b.values.middleRows(300, 5).setConstant(7.f);
+  const std::vector<std::pair<std::int64_t, std::int64_t>> excluded{{1000 + 100 * 200, 1000 + 120 * 200},
+                                                                   {1000 + 300 * 200 + 1, 1000 + 305 * 200}};
+  CHECK(mask_intervals(a, 1000, excluded) == 25 * 200);
+  CHECK(mask_intervals(b, 1000, excluded) == 25 * 200);
+  box_smooth_bins(a, 11);
+  box_smooth_bins(b, 11);
+  const auto same = [](const Eigen::MatrixXf& x, const Eigen::MatrixXf& y) {
+    return x.rows() == y.rows() && ((x.array() == y.array()) || (x.array().isNaN() && y.array().isNaN())).all();
+  };
+  CHECK(same(a.values, b.values));
+  CHECK(a.values.col(0).array().isNaN().count() == 25);
+  const auto ma = merge_equal_rows(a), mb = merge_equal_rows(b);
+  CHECK(ma.segments() < a.segments());  // missing rows merge with each other
+  CHECK(same(ma.values, mb.values));
+  NMFOptions o;
+  o.rank = 2;
+  o.missing = MissingValues::Mask;
+  o.max_iterations = 50;
+  const auto fa = NMF<FusedLasso<float>>(o, FusedLasso<float>{200.0, 0.0}).fit(ma);
+  const auto fb = NMF<FusedLasso<float>>(o, FusedLasso<float>{200.0, 0.0}).fit(mb);
+  CHECK(fa.W == fb.W);
+  CHECK(fa.H == fb.H);
+  CHECK(fa.W.allFinite());
+  // The sparsity rule counts observed non-zero bins only.
+  CHECK(auto_smoothing_window(a, 200) == 200);
 }
