@@ -53,6 +53,7 @@ struct Settings {
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
+  std::string missing = "zero";
   std::string init = "nndsvda", solver = "hals", transform = "sqrt", scale = "rms", dtype = "float32";
   bool quiet = false;
 };
@@ -293,11 +294,13 @@ int run(const Settings& s, const Processes& procs) {
   io::BedIntervals excluded;
   if (!s.exclude.empty()) excluded = io::read_bed(s.exclude);  // a bad file fails before reading
   std::int64_t excluded_bases = 0;
+  double masked_entries = 0;  // bases x tracks missing after binning (--exclude, --missing mask)
   std::vector<SegmentedMatrix<float>> binned(chromosomes.size());
   std::vector<bool> have(chromosomes.size(), false);
   std::vector<double> segments_read(chromosomes.size(), 0.0);
   auto read_chromosome = [&](std::size_t c) {
-    SegmentedMatrix<float> part = io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report);
+    SegmentedMatrix<float> part =
+        io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report, s.missing == "mask");
     segments_read[c] = double(part.segments());
     if (s.bin > 1) part = average_into_bins(part, s.bin);
     if (auto found = excluded.find(chromosomes[c]); found != excluded.end())
@@ -335,12 +338,24 @@ int run(const Settings& s, const Processes& procs) {
     totals[2] = std::max(totals[2], double((binned[c].values.array() > 0.f).any()));  // NaN-safe
   }
   detail::reduce_sum(procs.reduce, totals, 3);
+  for (std::size_t c : mine)  // what the fit will leave out
+    for (Eigen::Index j = 0; j < binned[c].cols(); ++j)
+      for (Eigen::Index i = 0; i < binned[c].segments(); ++i)
+        if (std::isnan(binned[c].values(i, j))) masked_entries += double(binned[c].lengths[i]);
   const auto bases = std::int64_t(totals[0]), read_segments = std::int64_t(totals[1]);
   const std::int64_t end = s.start + binned[mine.front()].expanded_rows();  // for one chromosome
   if (report.negative_values_clipped > 0)
     std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
-  if (report.nan_values_zeroed > 0)
-    std::cerr << "assign2: warning: " << report.nan_values_zeroed << " NaN values (bases x tracks) read as 0\n";
+  if (report.nan_values_zeroed > 0 && s.missing == "zero")
+    std::cerr << "assign2: warning: " << report.nan_values_zeroed
+              << " NaN values (bases x tracks) read as 0 (--missing mask leaves them out instead)\n";
+  if (s.missing == "mask" || !s.exclude.empty()) {
+    detail::reduce_sum(procs.reduce, &masked_entries, 1);
+    char line[160];
+    std::snprintf(line, sizeof line, "missing (masked out of the fit): %.0f bases x tracks of %.0f", masked_entries,
+                  totals[0] * double(files.size()));
+    say(line);
+  }
   if (!s.exclude.empty()) {
     double total = double(excluded_bases);
     detail::reduce_sum(procs.reduce, &total, 1);
@@ -381,7 +396,7 @@ int run(const Settings& s, const Processes& procs) {
   opt.init = inits.at(s.init);
   opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
   opt.restarts = s.restarts;
-  if (!s.exclude.empty()) opt.missing = MissingValues::Mask;
+  if (!s.exclude.empty() || s.missing == "mask") opt.missing = MissingValues::Mask;
   if (!s.quiet && procs.root())
     opt.progress = [&](const Progress& p) {
       if (p.iteration == 1 || p.iteration % 10 == 0)
@@ -551,6 +566,7 @@ int main(int argc, char** argv) {
   app.add_option("--h-tsv", s.h_tsv, "Also write H as TSV: a row per factor, a column per input file");
   app.add_option("--plot", s.plot, "Draw the factors, the annotation, chosen tracks and H as an SVG");
   app.add_option("--plot-tracks", s.plot_tracks, "Input tracks to draw in --plot: column numbers or file names, comma-separated");
+  app.add_option("--missing", s.missing, "Bases without data and NaN values: zero (read as 0) or mask (left out of the fit; bins average their observed bases)")->check(CLI::IsMember({"zero", "mask"}))->capture_default_str();
   app.add_option("--exclude", s.exclude, "BED file of regions (blacklisted, unmappable) to leave out of the fit: every bin overlapping one is masked, not read as 0");
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");

@@ -28,18 +28,31 @@
 namespace fusednmf {
 
 /// Averages rows into bins of `bin` bases (the last bin may be shorter). Weights: bases per bin.
+/// Missing (NaN) entries are left out of their bin's average; a bin with no observed base in a
+/// column is missing there.
 template <class Scalar>
 SegmentedMatrix<Scalar> average_into_bins(const SegmentedMatrix<Scalar>& Y, std::int64_t bin) {
   if (bin < 1) throw std::invalid_argument("average_into_bins: bin must be >= 1, got " + std::to_string(bin));
   const std::int64_t total = Y.expanded_rows();
   const std::int64_t nbins = (total + bin - 1) / bin;
+  const bool any_missing = Y.values.array().isNaN().any();
   Eigen::MatrixXd sums = Eigen::MatrixXd::Zero(nbins, Y.cols());
+  Eigen::MatrixXd observed;  // bases with data per bin and column, only when some are missing
+  if (any_missing) observed = Eigen::MatrixXd::Zero(nbins, Y.cols());
   std::int64_t pos = 0;
   for (Eigen::Index s = 0; s < Y.segments(); ++s) {
     std::int64_t left = static_cast<std::int64_t>(Y.lengths[s]);
     while (left > 0) {  // a segment may span many bins
       const std::int64_t b = pos / bin, take = std::min(left, (b + 1) * bin - pos);
-      sums.row(b) += double(take) * Y.values.row(s).template cast<double>();
+      if (!any_missing) {
+        sums.row(b) += double(take) * Y.values.row(s).template cast<double>();
+      } else {
+        for (Eigen::Index c = 0; c < Y.cols(); ++c)
+          if (!std::isnan(Y.values(s, c))) {
+            sums(b, c) += double(take) * double(Y.values(s, c));
+            observed(b, c) += double(take);
+          }
+      }
       pos += take;
       left -= take;
     }
@@ -49,7 +62,13 @@ SegmentedMatrix<Scalar> average_into_bins(const SegmentedMatrix<Scalar>& Y, std:
   out.lengths.resize(nbins);
   for (std::int64_t b = 0; b < nbins; ++b) {
     const std::int64_t len = std::min(bin, total - b * bin);
-    out.values.row(b) = (sums.row(b) / double(len)).template cast<Scalar>();
+    if (!any_missing) {
+      out.values.row(b) = (sums.row(b) / double(len)).template cast<Scalar>();
+    } else {
+      for (Eigen::Index c = 0; c < Y.cols(); ++c)
+        out.values(b, c) = observed(b, c) > 0 ? static_cast<Scalar>(sums(b, c) / observed(b, c))
+                                              : std::numeric_limits<Scalar>::quiet_NaN();
+    }
     out.lengths[b] = static_cast<Scalar>(len);
   }
   return out;

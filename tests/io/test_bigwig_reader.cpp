@@ -143,3 +143,25 @@ TEST_CASE("factor tracks read back as W over the region, with zoom levels, all o
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(clash)) ++entries;
   CHECK(entries == 1);
 }
+
+TEST_CASE_METHOD(Fixture, "with missing_as_nan, bases without data and NaN values are missing, not 0", "[io][missing]") {
+  const auto Y = fusednmf::io::read_region({dir / "a.bw", dir / "b.bw"}, "chr1", 0, 2000, 1, nullptr, true);
+  const Eigen::MatrixXf dense = fusednmf::expand_rows(Y.values, Y.lengths);
+  REQUIRE(dense.rows() == 2000);
+  CHECK(std::isnan(dense(50, 0)));     // before a's first interval
+  CHECK(dense(150, 0) == 1.f);
+  CHECK(std::isnan(dense(400, 0)));    // a's gap
+  CHECK(dense(1050, 0) == 0.f);        // negative: clipped, still data
+  CHECK(std::isnan(dense(950, 1)));    // b's NaN interval
+  CHECK(dense(200, 1) == 4.f);
+  CHECK(std::isnan(dense(1500, 1)));
+  // Bins average their observed bases only; a bin without any is missing.
+  const auto binned = fusednmf::average_into_bins(Y, 200);
+  CHECK(binned.values(0, 0) == Approx(1.0));          // bases 100-199 observed, all 1
+  CHECK(binned.values(1, 0) == Approx(2.0));          // 200-299 observed
+  CHECK(binned.values(2, 0) == Approx(0.5));          // 400-599: a has data from 500 only
+  CHECK(std::isnan(binned.values(7, 1)));             // 1400-1599: b has none
+  // The default still reads them as 0.
+  const auto zeros = fusednmf::io::read_region({dir / "a.bw", dir / "b.bw"}, "chr1", 0, 2000, 1);
+  CHECK_FALSE(zeros.values.array().isNaN().any());
+}

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -132,15 +133,17 @@ inline std::vector<std::pair<std::string, std::uint32_t>> common_chromosomes(
 /// What reading a region found, for the caller to report.
 struct RegionReport {
   std::int64_t negative_values_clipped = 0;  ///< bases x tracks
-  std::int64_t nan_values_zeroed = 0;        ///< bases x tracks
+  std::int64_t nan_values_zeroed = 0;        ///< bases x tracks (as 0, or left NaN with missing_as_nan)
 };
 
 /// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
-/// segments x files. Missing data and NaN read as 0, negative values are clipped to 0 (counted
-/// in the report). Files are read in parallel. Throws std::runtime_error naming the file.
+/// segments x files. Bases without data and NaN values read as 0, or as NaN (missing, for a
+/// masked fit) with `missing_as_nan`; negative values are clipped to 0 (counted in the report).
+/// Files are read in parallel. Throws std::runtime_error naming the file.
 inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::path>& files,
                                           const std::string& chrom, std::int64_t start, std::int64_t end,
-                                          int threads = 0, RegionReport* report = nullptr) {
+                                          int threads = 0, RegionReport* report = nullptr,
+                                          bool missing_as_nan = false) {
   if (files.empty()) throw std::runtime_error("no bigWig files to read");
   if (start < 0) throw std::runtime_error("start " + std::to_string(start) + " is negative");
   const std::size_t m = files.size();
@@ -204,7 +207,9 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
   seg_start.push_back(n);
   const std::size_t S = seg_start.size() - 1;
 
-  Eigen::MatrixXf values = Eigen::MatrixXf::Zero(static_cast<Eigen::Index>(S), static_cast<Eigen::Index>(m));
+  const float no_data = missing_as_nan ? std::numeric_limits<float>::quiet_NaN() : 0.f;
+  Eigen::MatrixXf values =
+      Eigen::MatrixXf::Constant(static_cast<Eigen::Index>(S), static_cast<Eigen::Index>(m), no_data);
   std::vector<std::int64_t> negatives(m, 0), nans(m, 0);
   fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
     std::size_t s = 0;
@@ -214,7 +219,7 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
       float v = iv.value;
       if (std::isnan(v)) {
         nans[j] += b - a;
-        v = 0.f;
+        v = no_data;
       } else if (v < 0.f) {
         negatives[j] += b - a;
         v = 0.f;
