@@ -116,6 +116,16 @@ Eigen::VectorXd residual_per_column(const EngineProblem<Scalar>& problem, const 
   return r;
 }
 
+/// The start both HALS variants share: H's rows on their spheres (an all-zero row set constant
+/// first), W = 0 (the first sweep builds it column by column).
+template <class Matrix>
+void start_hals(Eigen::MatrixXd& H, Matrix& W, Eigen::Index rows) {
+  for (Eigen::Index j = 0; j < H.rows(); ++j)
+    if (H.row(j).squaredNorm() == 0) H.row(j).setConstant(1.0);
+  normalise_rows(H);
+  W.setZero(rows, H.rows());
+}
+
 /// A repeated pass over a block stops once its step falls below this fraction (squared) of the
 /// block's first pass (Gillis & Glineur's accelerated HALS use 0.1 on the step's norm).
 inline constexpr double kInnerPassStop = 0.01;
@@ -144,10 +154,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   const Eigen::Index nblocks = blocks.count();
   const double sphere = double(m), alpha = hals_ridge(options.l2, m);
 
-  normalise_rows(H);
-  for (Eigen::Index j = 0; j < k; ++j)  // a start with an all-zero row: put it on its sphere
-    if (H.row(j).squaredNorm() == 0) H.row(j).setConstant(1.0);
-  W.setZero(n, k);
+  start_hals(H, W, n);
   Matrix R(n, k);                    // Y Hᵀ
   Vector z(n), previous_column(n);   // column j's prox input, and its value before the update
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));

@@ -90,10 +90,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
   const double sphere = double(m), alpha = hals_ridge(options.l2, m);
   auto weight = [&](Eigen::Index i) { return data.weight(i); };
 
-  normalise_rows(H);
-  for (Eigen::Index j = 0; j < k; ++j)
-    if (H.row(j).squaredNorm() == 0) H.row(j).setConstant(1.0);
-  W.setZero(n, k);
+  start_hals(H, W, n);
   Matrix E(n, m);                                   // M ∘ (Y - WH)
   Vector z(n), previous_column(n), prox_weights(n);
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
