@@ -63,7 +63,7 @@ void check_monotone_everywhere() {
   // one before, by far less than this slack.
   const double slack = std::is_same_v<Scalar, float> ? 2e-5 : 1e-11;
   for (const auto& shape : shapes)
-    for (unsigned seed = 1; seed <= 6; ++seed) {
+    for (unsigned seed = 1; seed <= 4; ++seed) {
       INFO(shape.name << ", seed " << seed);
       const Mat<Scalar> Y = make_data<Scalar>(shape, seed);
       NMFOptions o;
