@@ -1,9 +1,10 @@
-// assign2: bigWig tracks over one region -> smooth NMF (ALS + fused lasso) -> W as .npy.
+// assign2: bigWig tracks over one region -> smooth NMF (HALS + fused lasso, λ by cross-validation) -> W as .npy.
 //
 //   assign2 -b DIR -c CHROM [-s START] [-e END] -k K -o OUT.npy [options]
 //
 // Every bigWig file in DIR is read over CHROM:[START, END) as run-length segments, transformed,
-// scaled per track, factored by NMF<FusedLasso<float>> on the segments, and W is expanded to
+// scaled per track (bins under --exclude or without data under --missing mask are left out), λ is
+// chosen by cross-validation unless given, NMF<FusedLasso<float>> is fitted on the segments, and W is expanded to
 // (END - START) x K and written as float32 (or float64) .npy. Progress goes to stderr.
 #include <chrono>
 #include <cmath>
@@ -540,7 +541,7 @@ int main(int argc, char** argv) {
   const mpi::Session session(argc, argv);  // assign2_mpi: one factorization over all ranks
 #endif
   Settings s;
-  CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (ALS + fused lasso); writes W as .npy"};
+  CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (HALS + fused lasso); writes W as .npy"};
   app.get_formatter()->column_width(34);
   app.add_option("-b,--bw_dir", s.bw_dir, "Directory of bigWig files (*.bw, *.bigWig, *.bigwig; columns in name order)")->required();
   app.add_option("-c,--chromosome_number", s.chrom, "Chromosome as in the files (chr10), a comma list (chr1,chr2), or all: one factorization with a shared H, W per chromosome (OUT.CHROM.npy)")->required();
