@@ -339,8 +339,9 @@ int run(const Settings& s, const Processes& procs) {
     totals[2] = std::max(totals[2], double((binned[c].values.array() > 0.f).any()));  // NaN-safe
   }
   detail::reduce_sum(procs.reduce, totals, 3);
+  const bool masking = s.missing == "mask" || !s.exclude.empty();  // else nothing can be NaN
   for (std::size_t c : mine)  // what the fit will leave out
-    for (Eigen::Index j = 0; j < binned[c].cols(); ++j)
+    for (Eigen::Index j = 0; masking && j < binned[c].cols(); ++j)
       for (Eigen::Index i = 0; i < binned[c].segments(); ++i)
         if (std::isnan(binned[c].values(i, j))) masked_entries += double(binned[c].lengths[i]);
   const auto bases = std::int64_t(totals[0]), read_segments = std::int64_t(totals[1]);
@@ -350,7 +351,7 @@ int run(const Settings& s, const Processes& procs) {
   if (report.nan_values_zeroed > 0 && s.missing == "zero")
     std::cerr << "assign2: warning: " << report.nan_values_zeroed
               << " NaN values (bases x tracks) read as 0 (--missing mask leaves them out instead)\n";
-  if (s.missing == "mask" || !s.exclude.empty()) {
+  if (masking) {
     detail::reduce_sum(procs.reduce, &masked_entries, 1);
     char line[160];
     std::snprintf(line, sizeof line, "missing (masked out of the fit): %.0f bases x tracks of %.0f", masked_entries,
@@ -397,7 +398,7 @@ int run(const Settings& s, const Processes& procs) {
   opt.init = inits.at(s.init);
   opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
   opt.restarts = s.restarts;
-  if (!s.exclude.empty() || s.missing == "mask") opt.missing = MissingValues::Mask;
+  if (masking) opt.missing = MissingValues::Mask;
   if (!s.quiet && procs.root())
     opt.progress = [&](const Progress& p) {
       if (p.iteration == 1 || p.iteration % 10 == 0)

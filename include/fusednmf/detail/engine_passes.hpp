@@ -6,11 +6,14 @@
 // Every pass goes through fixed row blocks whose partial sums are kept in double and added in
 // block order, then summed over processes by the Reducer: results do not depend on the thread
 // count, and a fit split across processes equals the fit on all rows.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "../nmf_options.hpp"
 #include "../reducer.hpp"
 #include "nmf_init.hpp"
 #include "parallel.hpp"
@@ -106,15 +109,41 @@ inline Eigen::VectorXd normalise_rows(Eigen::MatrixXd& H) {
   return scale;
 }
 
-/// The stopping rule both solvers share: `measure` below `tolerance` for `patience` iterations
-/// in a row.
-struct StoppingRule {
+/// The end of an iteration, as both solvers record it: the objective and the residual go into
+/// the result and to the progress callback, and the fit stops (false, with the status set) on a
+/// non-finite value or once the residual has stayed below `tolerance` for `patience` iterations
+/// (from the second iteration on, or at once when the residual is exactly 0).
+struct IterationLog {
   double tolerance;
   int patience;
   int calm = 0;
-  bool satisfied(double measure) {
-    calm = measure < tolerance ? calm + 1 : 0;
-    return calm >= patience;
+  double previous = std::numeric_limits<double>::quiet_NaN();
+
+  /// The objective's change against the previous iteration's, relative (1 at the first).
+  double relative_change(int it, double objective) const {
+    return it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
+  }
+
+  template <class Result, class OnIteration>
+  bool record(int it, double objective, double residual, Result& result, OnIteration&& on_iteration) {
+    if (!std::isfinite(objective) || !std::isfinite(residual)) {
+      result.status = Status::NumericalIssue;
+      return false;
+    }
+    const double change = relative_change(it, objective);
+    result.objective.push_back(objective);
+    result.residual.push_back(residual);
+    result.iterations = it;
+    on_iteration(Progress{it, objective, change, residual, 0});
+    previous = objective;
+    if (it > 1 || residual == 0) {
+      calm = residual < tolerance ? calm + 1 : 0;
+      if (calm >= patience) {
+        result.status = Status::Converged;
+        return false;
+      }
+    }
+    return true;
   }
 };
 

@@ -77,32 +77,17 @@ class DeadFactors {
   std::vector<char> reseeded_last_, given_up_;
 };
 
-/// The end of a sweep: record the objective and the step's residual, report progress, and decide
-/// whether to go on (false: converged, or a numerical issue, with the status set).
+/// The end of a sweep: the step's residual, relative to the first sweep's step, recorded by
+/// IterationLog.
 struct SweepLog {
-  StoppingRule stop;
-  double first_step = 0.0, previous = std::numeric_limits<double>::quiet_NaN();
+  IterationLog log;
+  double first_step = 0.0;
 
   template <class Result, class OnIteration>
   bool record(int it, double objective, double step2, Result& result, OnIteration&& on_iteration) {
-    if (!std::isfinite(objective) || !std::isfinite(step2)) {
-      result.status = Status::NumericalIssue;
-      return false;
-    }
     const double step = std::sqrt(step2);
     if (it == 1) first_step = std::max(step, std::numeric_limits<double>::min());
-    const double residual = step / first_step;
-    const double change = it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
-    result.objective.push_back(objective);
-    result.residual.push_back(residual);
-    result.iterations = it;
-    on_iteration(Progress{it, objective, change, residual, 0});
-    previous = objective;
-    if ((it > 1 || step == 0) && stop.satisfied(step == 0 ? 0.0 : residual)) {
-      result.status = Status::Converged;
-      return false;
-    }
-    return true;
+    return log.record(it, objective, step / first_step, result, on_iteration);
   }
 };
 
@@ -163,7 +148,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
 
   const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k, n, sizeof(Scalar));
   const int h_passes = options.inner_passes > 0 ? options.inner_passes : 10;
-  SweepLog log{StoppingRule{options.tolerance, options.patience}};
+  SweepLog log{IterationLog{options.tolerance, options.patience}};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     // Y Hᵀ, block by block (each row of R depends on its row of Y alone).

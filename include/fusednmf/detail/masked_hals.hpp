@@ -108,7 +108,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
     return total;
   };
 
-  SweepLog log{StoppingRule{options.tolerance, options.patience}};
+  SweepLog log{IterationLog{options.tolerance, options.patience}};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     const Matrix Hs = H.template cast<Scalar>();

@@ -47,8 +47,7 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
   Eigen::VectorXd h_scale = normalise_rows(H);
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
   std::vector<double> penalty(static_cast<std::size_t>(k * nchains));
-  StoppingRule stop{options.tolerance, options.patience};
-  double previous = std::numeric_limits<double>::quiet_NaN();
+  IterationLog log{options.tolerance, options.patience};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     // W <- max(0, Y Mᵀ) with M = (HHᵀ + D)⁻¹ H.
@@ -87,20 +86,7 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
     H = llt.solve(WtY).cwiseMax(0.0);
     const double objective = problem.data_term(WtW, WtY, H) + penalty_total;
     h_scale = normalise_rows(H);
-    if (!std::isfinite(objective)) {
-      result.status = Status::NumericalIssue;
-      break;
-    }
-    const double change = it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
-    result.objective.push_back(objective);
-    result.residual.push_back(change);
-    result.iterations = it;
-    on_iteration(Progress{it, objective, change, change, 0});
-    previous = objective;
-    if (it > 1 && stop.satisfied(change)) {
-      result.status = Status::Converged;
-      break;
-    }
+    if (!log.record(it, objective, log.relative_change(it, objective), result, on_iteration)) break;
   }
   // H's rows were rescaled after the last solve: carry that scale into W so that WH fits Y.
   for (Eigen::Index j = 0; j < k; ++j) W.col(j) *= static_cast<Scalar>(h_scale(j));
