@@ -63,7 +63,7 @@ struct LambdaCVCurve {
 };
 
 /// Cross-validates λ for NMF<FusedLasso<Scalar>> with `options` (the fits use them, restarts
-/// included) on segmented Y with optional chains and Reducer (see NMF::fit). Results depend on
+/// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on segmented Y with optional chains and Reducer (see NMF::fit). Results depend on
 /// the seed and, with a Reducer, on how the rows are shared out.
 template <class Scalar>
 LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std::vector<Eigen::Index>& chain_starts,
@@ -71,6 +71,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std:
   cv.validate();
   Y.validate();
   options.missing = MissingValues::Mask;
+  options.solver = Solver::HALS;  // the held-out entries are masked, which only HALS can fit
   options.progress = nullptr;
   options.tolerance = std::max(options.tolerance, cv.fit_tolerance);
   options.max_iterations = std::min(options.max_iterations, cv.fit_max_iterations);
