@@ -111,6 +111,39 @@ void start_hals(Eigen::MatrixXd& H, Matrix& W, Eigen::Index rows) {
   W.setZero(rows, H.rows());
 }
 
+/// Column j of W from its block problem, chain by chain: W_j = prox(z) with the rows' prox
+/// weights (nullptr: all 1) at `prox_scale`; adds its penalty (m·P, with the rows' own weights)
+/// to `penalty_total` and its step, step_scale · Σ prox weight · (new - previous)², to `step2`,
+/// both in chain order.
+template <class Scalar, class Regularizer, class Matrix, class Vector>
+void prox_column(const EngineProblem<Scalar>& problem, const Regularizer& regularizer, Matrix& W, Eigen::Index j,
+                 const Vector& z, const Scalar* prox_weights, double prox_scale, double step_scale,
+                 const Vector& previous_column, std::vector<ProxWorkspace>& workspaces, double& penalty_total,
+                 double& step2) {
+  const Eigen::Index nchains = problem.chain_count();
+  const Scalar* row_weights = problem.data.weights;
+  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
+  parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
+    const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
+    Scalar* column = W.col(j).data() + first;
+    const Scalar* weights = prox_weights ? prox_weights + first : nullptr;
+    std::copy(z.data() + first, z.data() + first + rows, column);
+    regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
+    chain_penalty[std::size_t(ch)] = double(problem.m()) * regularizer.penalty(column, row_weights ? row_weights + first : nullptr,
+                                                                               rows, problem.data_scale);
+    double s = 0.0;
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const double d = double(column[i]) - double(previous_column[first + i]);
+      s += (weights ? double(weights[i]) : 1.0) * d * d;
+    }
+    chain_step[std::size_t(ch)] = step_scale * s;
+  });
+  for (Eigen::Index ch = 0; ch < nchains; ++ch) {
+    penalty_total += chain_penalty[std::size_t(ch)];
+    step2 += chain_step[std::size_t(ch)];
+  }
+}
+
 /// A repeated pass over a block stops once its step falls below this fraction (squared) of the
 /// block's first pass (Gillis & Glineur's accelerated HALS use 0.1 on the step's norm).
 inline constexpr double kInnerPassStop = 0.01;
@@ -133,7 +166,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
               NMFResult<Scalar>& result, OnIteration&& on_iteration) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m(), nchains = problem.chain_count();
+  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m();
   const auto& data = problem.data;
   const auto& blocks = problem.blocks;
   const Eigen::Index nblocks = blocks.count();
@@ -143,7 +176,6 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   Matrix R(n, k);                    // Y Hᵀ
   Vector z(n), previous_column(n);   // column j's prox input, and its value before the update
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
-  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
   DeadFactors dead(k);
 
   const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k, n, sizeof(Scalar));
@@ -176,26 +208,8 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
           z.segment(start, rows) = (R.col(j).segment(start, rows) - Wb * Gs.col(j) +
                                     Wb.col(j) * Gs(j, j)) * inverse_c;
         });
-        // The prox along each chain, its penalty and its step, written straight into W.
-        const double prox_scale = problem.data_scale * sphere / c;
-        parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
-          const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
-          Scalar* column = W.col(j).data() + first;
-          const Scalar* weights = data.weights ? data.weights + first : nullptr;
-          std::copy(z.data() + first, z.data() + first + rows, column);
-          regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
-          chain_penalty[std::size_t(ch)] = sphere * regularizer.penalty(column, weights, rows, problem.data_scale);
-          double s = 0.0;
-          for (Eigen::Index i = 0; i < rows; ++i) {
-            const double d = double(column[i]) - double(previous_column[first + i]);
-            s += (weights ? double(weights[i]) : 1.0) * d * d;
-          }
-          chain_step[std::size_t(ch)] = c * s;
-        });
-        for (Eigen::Index ch = 0; ch < nchains; ++ch) {
-          penalty_total += chain_penalty[std::size_t(ch)];
-          pass_step2 += chain_step[std::size_t(ch)];
-        }
+        prox_column(problem, regularizer, W, j, z, data.weights, problem.data_scale * sphere / c, c,
+                    previous_column, workspaces, penalty_total, pass_step2);
       }
       reduce_sum(problem.reduce, &pass_step2, 1);  // every process takes the same number of passes
       if (pass == 0) step2 = pass_step2;

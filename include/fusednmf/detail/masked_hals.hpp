@@ -83,7 +83,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
                      OnIteration&& on_iteration) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m(), nchains = problem.chain_count();
+  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m();
   const auto& data = problem.data;
   const auto& blocks = problem.blocks;
   const Eigen::Index nblocks = blocks.count();
@@ -94,7 +94,6 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
   Matrix E(n, m);                                   // M ∘ (Y - WH)
   Vector z(n), previous_column(n), prox_weights(n);
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
-  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
   std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(nblocks));
   DeadFactors dead(k);
   // Per-block sums of per-column statistics, added in block order, then over processes.
@@ -132,25 +131,8 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
         }
       });
       const double prox_scale = problem.data_scale * sphere / (sphere + alpha);
-      parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
-        const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
-        Scalar* column = W.col(j).data() + first;
-        std::copy(z.data() + first, z.data() + first + rows, column);
-        regularizer.prox(column, prox_weights.data() + first, rows, prox_scale,
-                         workspaces[static_cast<std::size_t>(thread_index())]);
-        chain_penalty[std::size_t(ch)] =
-            sphere * regularizer.penalty(column, data.weights ? data.weights + first : nullptr, rows, problem.data_scale);
-        double s = 0.0;
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          const double dx = double(column[i]) - double(previous_column[first + i]);
-          s += double(prox_weights[first + i]) * (sphere + alpha) * dx * dx;
-        }
-        chain_step[std::size_t(ch)] = s;
-      });
-      for (Eigen::Index ch = 0; ch < nchains; ++ch) {
-        penalty_total += chain_penalty[std::size_t(ch)];
-        step2 += chain_step[std::size_t(ch)];
-      }
+      prox_column(problem, regularizer, W, j, z, prox_weights.data(), prox_scale, sphere + alpha, previous_column,
+                  workspaces, penalty_total, step2);
       parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {  // E -= M ∘ (Δw_j h_j)
         const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
         const Vector delta = W.col(j).segment(start, rows) - previous_column.segment(start, rows);
