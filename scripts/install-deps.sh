@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev catch2 libbigwig-dev libcurl4-gnutls-dev libcli11-dev libbenchmark-dev
+  zlib1g-dev libdeflate-dev libisal-dev  # inflating bigWig blocks: zlib, and the faster ones the reader prefers
   python3 python3-numpy
   libopenmpi-dev openmpi-bin  # the optional MPI component and its test
 )

@@ -20,6 +20,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fusednmf/io/binned_reader.hpp>
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/genome.hpp>
@@ -300,10 +301,25 @@ int run(const Settings& s, const Processes& procs) {
   std::vector<bool> have(chromosomes.size(), false);
   std::vector<double> segments_read(chromosomes.size(), 0.0);
   auto read_chromosome = [&](std::size_t c) {
-    SegmentedMatrix<float> part =
-        io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report, s.missing == "mask");
+    SegmentedMatrix<float> part;
+    if (s.bin > 1) {  // straight into bins, block by block
+      io::BinnedReadOptions read;
+      read.bin = s.bin;
+      read.threads = s.threads;
+      read.missing_as_nan = s.missing == "mask";
+      double printed = 0;
+      if (!s.quiet && procs.root())
+        read.progress = [&](const io::ReadProgress& p) {
+          if (p.seconds - printed < 2 || p.blocks_done == p.blocks_total) return;
+          printed = p.seconds;
+          std::fprintf(stderr, "assign2: reading %s: %zu of %zu blocks, %.0f MB/s inflated\n", chromosomes[c].c_str(),
+                       p.blocks_done, p.blocks_total, double(p.bytes_inflated) / 1e6 / p.seconds);
+        };
+      part = io::read_binned(files, chromosomes[c], s.start, s.end, read, &report);
+    } else {
+      part = io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report, s.missing == "mask");
+    }
     segments_read[c] = double(part.segments());
-    if (s.bin > 1) part = average_into_bins(part, s.bin);
     if (auto found = excluded.find(chromosomes[c]); found != excluded.end())
       excluded_bases += mask_intervals(part, s.start, found->second);  // missing, not zero
     binned[c] = std::move(part);
@@ -365,9 +381,8 @@ int run(const Settings& s, const Processes& procs) {
   }
   const double t_read = seconds_since(t0);
   char buf[256];
-  std::snprintf(buf, sizeof buf, "read %lld bases as %lld segments (%.0fx compression) in %.2f s",
-                static_cast<long long>(bases), static_cast<long long>(read_segments),
-                double(bases) / double(read_segments), t_read);
+  std::snprintf(buf, sizeof buf, "read %lld bases as %lld %s in %.2f s", static_cast<long long>(bases),
+                static_cast<long long>(read_segments), s.bin > 1 ? "bins" : "segments", t_read);
   say(buf);
   if (totals[2] <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
 

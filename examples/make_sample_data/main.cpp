@@ -10,11 +10,13 @@
 // of expressed genes, H3K4me3/H3K27ac/DNase/Pol2 at active promoters, H3K4me1/H3K27ac at
 // enhancers, H3K27me3 over silent genes, H3K9me3 in heterochromatin, CTCF at its sites, input
 // as background. Values are Poisson counts per 50 bp bin, so tracks are piecewise constant; with
-// --dense they are continuous fold-enrichment-like values on intervals of 10-50 bp instead.
+// --dense they are continuous fold-enrichment-like values on intervals of 10-50 bp instead
+// (--interval-bases sets the range: coverage tracks have intervals of a few bases).
 // Extra header-only chromosomes make the files look like whole-genome ones.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -132,12 +134,14 @@ int main(int argc, char** argv) {
   int tracks = 12;
   std::uint64_t seed = 1;
   bool quiet = false, dense = false;
+  std::string interval_bases = "10-50";
   CLI::App app{"make_sample_data: synthetic bigWig tracks with planted genes, and the gene annotation"};
   app.add_option("-o,--output", out_dir, "Output directory (tracks/ and annotation/ are created in it)")->required();
   app.add_option("--tracks", tracks, "Number of tracks (marks repeat as replicates past 13)")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--chromosomes", chrom_spec, "NAME:LENGTH,... chromosomes with data")->capture_default_str();
   app.add_option("--seed", seed, "Random seed")->capture_default_str();
   app.add_flag("--dense", dense, "Dense continuous signal (fold-enrichment-like values on 10-50 bp intervals, most bins non-zero) instead of Poisson counts per 50 bp bin");
+  app.add_option("--interval-bases", interval_bases, "With --dense: interval lengths MIN-MAX in bases, drawn uniformly")->capture_default_str();
   app.add_flag("-q,--quiet", quiet, "No progress output");
   try {
     app.parse(argc, argv);
@@ -146,6 +150,11 @@ int main(int argc, char** argv) {
   }
   try {
     const std::vector<Chromosome> with_data = parse_chromosomes(chrom_spec);
+    unsigned shortest = 0, longest = 0;
+    char tail = 0;
+    if (std::sscanf(interval_bases.c_str(), "%u-%u%c", &shortest, &longest, &tail) != 2 || shortest < 1 ||
+        longest < shortest || longest > 1000000)
+      throw std::runtime_error("--interval-bases: '" + interval_bases + "' is not MIN-MAX with 1 <= MIN <= MAX <= 1000000");
     std::vector<Chromosome> header = with_data;  // plus header-only ones, like whole-genome files
     for (const char* extra : {"chrX", "chrY", "chrM"})
       if (std::none_of(header.begin(), header.end(), [&](const Chromosome& c) { return c.name == extra; }))
@@ -173,7 +182,8 @@ int main(int argc, char** argv) {
         if (dense) {  // fold-enrichment-like: continuous values on intervals of 10-50 bp
           const std::uint32_t end = bins * kBin;
           for (std::uint32_t pos = 0; pos < end;) {
-            const std::uint32_t len = std::min<std::uint32_t>(10 + std::uint32_t(noise.below(41)), end - pos);
+            const std::uint32_t len =
+                std::min<std::uint32_t>(shortest + std::uint32_t(noise.below(longest - shortest + 1)), end - pos);
             const std::uint32_t i = pos / kBin;
             if (!(i >= land[c].gap.first && i < land[c].gap.second)) {
               const double level = rate[i] * noise.gamma(4.0) / 4.0;  // mean rate, CV 0.5

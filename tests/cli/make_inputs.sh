@@ -14,3 +14,9 @@ head -c 100000 "$sample/tracks/03_H3K4me1.bw" >"$bad/truncated/truncated.bw"
 mkdir -p "$bad/mixed_headers" "$out/multi"
 cp "$sample"/tracks/00_*.bw "$bad/mixed_headers/"
 cp "$bad/other/tracks/01_H3K4me3.bw" "$bad/mixed_headers/"
+# A data block overwritten with zeros (a disk or transfer error): the read must fail, naming it.
+mkdir -p "$bad/corrupt_block"
+cp "$sample"/tracks/00_*.bw "$bad/corrupt_block/"
+cp "$sample/tracks/03_H3K4me1.bw" "$bad/corrupt_block/corrupt.bw"
+size=$(stat -c %s "$bad/corrupt_block/corrupt.bw")
+dd if=/dev/zero of="$bad/corrupt_block/corrupt.bw" bs=1 seek=$((size / 4)) count=64 conv=notrunc status=none

@@ -59,6 +59,18 @@ class BigWigFile {
     return std::nullopt;
   }
 
+  /// The chromosome's id in the file's data blocks and index (its place in the chromosome list).
+  std::optional<std::uint32_t> chrom_id(const std::string& chrom) const {
+    const chromList_t* cl = handle_->cl;
+    for (int64_t i = 0; i < cl->nKeys; ++i)
+      if (chrom == cl->chrom[i]) return static_cast<std::uint32_t>(i);
+    return std::nullopt;
+  }
+  /// Where the full-resolution data's R-tree index starts.
+  std::uint64_t index_offset() const { return handle_->hdr->indexOffset; }
+  /// The largest decompressed data block; 0 when the blocks are stored uncompressed.
+  std::uint32_t uncompressed_block_size() const { return handle_->hdr->bufSize; }
+
   std::vector<std::pair<std::string, std::uint32_t>> chromosomes() const {
     std::vector<std::pair<std::string, std::uint32_t>> out;
     const chromList_t* cl = handle_->cl;
@@ -136,28 +148,27 @@ struct RegionReport {
   std::int64_t nan_values_zeroed = 0;        ///< bases x tracks (as 0, or left NaN with missing_as_nan)
 };
 
-/// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
-/// segments x files. Bases without data and NaN values read as 0, or as NaN (missing, for a
-/// masked fit) with `missing_as_nan`; negative values are clipped to 0 (counted in the report).
-/// Files are read in parallel. Throws std::runtime_error naming the file.
-inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::path>& files,
-                                          const std::string& chrom, std::int64_t start, std::int64_t end,
-                                          int threads = 0, RegionReport* report = nullptr,
-                                          bool missing_as_nan = false) {
+/// Every file of a region, open, with the region checked against their headers.
+struct RegionFiles {
+  std::vector<std::optional<BigWigFile>> files;
+  std::int64_t end = 0;  ///< the region's end, resolved (end < 0 asked for the chromosome's end)
+};
+
+/// Opens every file (in parallel) and checks [start, end) of `chrom` on the headers, so bad input
+/// fails before any data is read: the chromosome must be in every file and end within it.
+/// Throws std::runtime_error naming the file.
+inline RegionFiles open_region(const std::vector<std::filesystem::path>& files, const std::string& chrom,
+                               std::int64_t start, std::int64_t end, int threads) {
   if (files.empty()) throw std::runtime_error("no bigWig files to read");
   if (start < 0) throw std::runtime_error("start " + std::to_string(start) + " is negative");
   const std::size_t m = files.size();
-  std::vector<std::optional<BigWigFile>> handles(m);
-  std::vector<std::vector<BigWigFile::Interval>> per_file(m);
+  RegionFiles out;
+  out.files.resize(m);
   std::vector<std::string> errors(m);
   std::vector<std::int64_t> lengths(m, 0);
-  const int nthreads = fusednmf::detail::resolve_threads(threads);
-
-  // Open every file first and check the region on the headers: bad input fails before any data
-  // is read. The handles are kept for reading.
-  fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
+  fusednmf::detail::parallel_for(fusednmf::detail::resolve_threads(threads), static_cast<long>(m), [&](long j) {
     try {
-      const BigWigFile& f = handles[j].emplace(files[j]);
+      const BigWigFile& f = out.files[j].emplace(files[j]);
       auto len = f.chrom_length(chrom);
       if (!len) {
         std::string known;
@@ -181,6 +192,25 @@ inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::pat
                                chrom + " (" + std::to_string(lengths[j]) + " bases)");
   if (end <= start)
     throw std::runtime_error("end " + std::to_string(end) + " must be greater than start " + std::to_string(start));
+  out.end = end;
+  return out;
+}
+
+/// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
+/// segments x files. Bases without data and NaN values read as 0, or as NaN (missing, for a
+/// masked fit) with `missing_as_nan`; negative values are clipped to 0 (counted in the report).
+/// Files are read in parallel. Throws std::runtime_error naming the file.
+inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::path>& files,
+                                          const std::string& chrom, std::int64_t start, std::int64_t end,
+                                          int threads = 0, RegionReport* report = nullptr,
+                                          bool missing_as_nan = false) {
+  RegionFiles region = open_region(files, chrom, start, end, threads);
+  end = region.end;
+  auto& handles = region.files;
+  const std::size_t m = files.size();
+  std::vector<std::vector<BigWigFile::Interval>> per_file(m);
+  std::vector<std::string> errors(m);
+  const int nthreads = fusednmf::detail::resolve_threads(threads);
 
   fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
     try {
