@@ -51,6 +51,7 @@ measure() {  # label assign2-arguments... -> read s, total s, peak RSS
   read=$(grep -o 'read [0-9.]* s, NMF' "$work/stderr.txt" | grep -o '[0-9.]*' | head -1)
   total=$(cut -d' ' -f1 "$work/time.txt")
   rss=$(awk '{printf "%.0f", $2 / 1024}' "$work/time.txt")
+  rm -f "$work"/w*.npy  # W per base: gigabytes
   echo "| $label | $read s | $total s | $rss MB |"
 }
 echo "## assign2"

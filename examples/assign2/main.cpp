@@ -389,16 +389,20 @@ int run(const Settings& s, const Processes& procs) {
   // Work at the scale of genes: box-smooth each chromosome, merge equal rows again.
   std::vector<std::int64_t> windows = parse_windows(s.smooth);
   if (windows.empty()) {
-    GenomeSegments<float> all;  // the choice looks at every chromosome's tracks (on every rank)
-    for (std::size_t c : mine) all.append(chromosomes[c], 0, binned[c]);
-    windows.push_back(auto_smoothing_window(all.Y, std::max<std::int64_t>(s.bin, 1), 0.25, 5000, procs.reduce));
+    std::vector<const SegmentedMatrix<float>*> parts;  // every chromosome's tracks (on every rank)
+    for (std::size_t c : mine) parts.push_back(&binned[c]);
+    windows.push_back(auto_smoothing_window(parts, std::max<std::int64_t>(s.bin, 1), 0.25, 5000, procs.reduce));
     say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
   }
-  GenomeSegments<float> genome;
+  std::vector<SegmentedMatrix<float>> smoothed;
+  std::vector<std::string> names;
   for (std::size_t c : mine) {
-    genome.append(chromosomes[c], s.start, merge_equal_rows(smooth_at_scales(binned[c], windows, s.bin)));
+    smoothed.push_back(merge_equal_rows(smooth_at_scales(binned[c], windows, s.bin)));
     binned[c] = {};
+    names.push_back(chromosomes[c]);
   }
+  GenomeSegments<float> genome =
+      GenomeSegments<float>::concatenate(names, std::vector<std::int64_t>(names.size(), s.start), std::move(smoothed));
   SegmentedMatrix<float>& Y = genome.Y;
   transform_values(Y, s.transform, s.scale, procs.reduce);
   NMFOptions opt;

@@ -42,6 +42,38 @@ struct GenomeSegments {
     offsets.push_back(Y.segments());
   }
 
+  /// Chromosomes' segments laid end to end in one allocation (append() grows the matrix each
+  /// time); each part is freed once copied, so the peak is about one copy of the whole.
+  static GenomeSegments concatenate(const std::vector<std::string>& names, const std::vector<std::int64_t>& starts,
+                                    std::vector<SegmentedMatrix<Scalar>>&& parts) {
+    if (names.size() != parts.size() || starts.size() != parts.size())
+      throw std::invalid_argument("GenomeSegments::concatenate: " + std::to_string(names.size()) + " names, " +
+                                  std::to_string(starts.size()) + " starts and " + std::to_string(parts.size()) +
+                                  " parts");
+    GenomeSegments out;
+    Eigen::Index total = 0;
+    for (std::size_t c = 0; c < parts.size(); ++c) {
+      parts[c].validate();
+      if (parts[c].segments() == 0) throw std::invalid_argument("GenomeSegments: " + names[c] + " has no segments");
+      if (parts[c].cols() != parts.front().cols())
+        throw std::invalid_argument("GenomeSegments: " + names[c] + " has " + std::to_string(parts[c].cols()) +
+                                    " tracks, the others " + std::to_string(parts.front().cols()));
+      total += parts[c].segments();
+    }
+    out.Y.values.resize(total, parts.empty() ? 0 : parts.front().cols());
+    out.Y.lengths.resize(total);
+    for (std::size_t c = 0; c < parts.size(); ++c) {
+      const Eigen::Index at = out.offsets.back(), count = parts[c].segments();
+      out.Y.values.middleRows(at, count) = parts[c].values;
+      out.Y.lengths.segment(at, count) = parts[c].lengths;
+      parts[c] = {};
+      out.names.push_back(names[c]);
+      out.starts.push_back(starts[c]);
+      out.offsets.push_back(at + count);
+    }
+    return out;
+  }
+
   /// Where the fused-lasso chain is cut: the first segment of every chromosome but the first.
   /// Empty for an empty genome or a single chromosome.
   std::vector<Eigen::Index> chain_starts() const {

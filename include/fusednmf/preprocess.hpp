@@ -112,23 +112,36 @@ void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
 /// to the sparsity was tried and rejected: on one data set it swung from 2 to 50 kb between
 /// regions, and r with it.
 template <class Scalar>
-std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::int64_t bin,
+std::int64_t auto_smoothing_window(const std::vector<const SegmentedMatrix<Scalar>*>& parts, std::int64_t bin,
                                    double sparse_below = 0.25, std::int64_t sparse_window = 5000,
                                    const Reducer& reduce = {}) {
-  // Non-zero bases per track, then all bases: summed over processes when the rows are split.
-  std::vector<double> sums(std::size_t(binned.cols()) + 1, 0.0);
-  for (Eigen::Index c = 0; c < binned.cols(); ++c)
-    for (Eigen::Index s = 0; s < binned.segments(); ++s)
-      if (binned.values(s, c) != Scalar(0) && !std::isnan(binned.values(s, c)))
-        sums[std::size_t(c)] += double(binned.lengths[s]);
-  sums.back() = double(binned.expanded_rows());
+  // Non-zero bases per track, then all bases, over every part (chromosome): summed over
+  // processes when the rows are split. A part with no columns (another process's) adds nothing.
+  Eigen::Index cols = 0;
+  for (const auto* part : parts) cols = std::max(cols, part->cols());
+  std::vector<double> sums(std::size_t(cols) + 1, 0.0);
+  for (const auto* part : parts) {
+    for (Eigen::Index c = 0; c < part->cols(); ++c)
+      for (Eigen::Index s = 0; s < part->segments(); ++s)
+        if (part->values(s, c) != Scalar(0) && !std::isnan(part->values(s, c)))
+          sums[std::size_t(c)] += double(part->lengths[s]);
+    sums.back() += double(part->expanded_rows());
+  }
   detail::reduce_sum(reduce, sums.data(), sums.size());
   std::vector<double> nonzero_fraction;
-  for (Eigen::Index c = 0; c < binned.cols(); ++c) nonzero_fraction.push_back(sums[std::size_t(c)] / sums.back());
+  for (Eigen::Index c = 0; c < cols; ++c) nonzero_fraction.push_back(sums[std::size_t(c)] / sums.back());
   if (nonzero_fraction.empty()) return bin;
   std::nth_element(nonzero_fraction.begin(), nonzero_fraction.begin() + long(nonzero_fraction.size() / 2),
                    nonzero_fraction.end());
   return nonzero_fraction[nonzero_fraction.size() / 2] < sparse_below ? std::max(bin, sparse_window) : bin;
+}
+
+/// The same for one matrix.
+template <class Scalar>
+std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::int64_t bin,
+                                   double sparse_below = 0.25, std::int64_t sparse_window = 5000,
+                                   const Reducer& reduce = {}) {
+  return auto_smoothing_window<Scalar>({&binned}, bin, sparse_below, sparse_window, reduce);
 }
 
 /// Every track smoothed at each window (bases; 0 or <= bin: as is), side by side: tracks x windows

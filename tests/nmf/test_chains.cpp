@@ -153,4 +153,17 @@ TEST_CASE("GenomeSegments lays chromosomes end to end", "[genome]") {
   wrong.values = Eigen::MatrixXd::Zero(1, 3);
   wrong.lengths = Eigen::VectorXd::Ones(1);
   CHECK_THROWS_WITH(g.append("chr3", 0, wrong), Catch::Matchers::Contains("chr3 has 3 tracks"));
+
+  // concatenate() builds the same genome in one allocation, freeing the parts.
+  std::vector<SegmentedMatrix<double>> parts{a, b};
+  const auto once = GenomeSegments<double>::concatenate({"chr1", "chr2"}, {0, 100}, std::move(parts));
+  CHECK(once.Y.values == g.Y.values);
+  CHECK(once.Y.lengths == g.Y.lengths);
+  CHECK(once.offsets == g.offsets);
+  CHECK(once.names == g.names);
+  CHECK(once.starts == g.starts);
+  CHECK(parts[0].segments() == 0);
+  std::vector<SegmentedMatrix<double>> mismatched{a, wrong};
+  CHECK_THROWS_WITH(GenomeSegments<double>::concatenate({"chr1", "chr3"}, {0, 0}, std::move(mismatched)),
+                    Catch::Matchers::Contains("chr3 has 3 tracks"));
 }

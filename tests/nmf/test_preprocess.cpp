@@ -61,6 +61,12 @@ TEST_CASE("auto_smoothing_window smooths sparse calls at gene scale and leaves d
   // The median track decides: one dense track among sparse ones does not change the verdict.
   sparse.values.col(0).setOnes();
   CHECK(auto_smoothing_window(sparse, 200) == 5000);
+  // Over several chromosomes the counts add up: 1 non-zero bin of 20 plus 19 of 20 is dense.
+  sparse.values.col(0).setZero();
+  CHECK(auto_smoothing_window<double>({&sparse, &dense}, 200) == 200);
+  CHECK(auto_smoothing_window<double>({&sparse, &sparse}, 200) == 5000);
+  const SegmentedMatrix<double> elsewhere;  // another process's chromosome: no columns here
+  CHECK(auto_smoothing_window<double>({&elsewhere, &dense}, 200) == 200);
 }
 
 TEST_CASE("masked intervals: values under the mask reach nothing, through smoothing, merging and the fit", "[preprocess][missing]") {
