@@ -13,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/binned_reader.hpp>
 #include <fusednmf/preprocess.hpp>
 

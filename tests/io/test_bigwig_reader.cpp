@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/preprocess.hpp>
 #include <fusednmf/segmented_matrix.hpp>
 
 #include <fusednmf/io/bigwig_writer.hpp>

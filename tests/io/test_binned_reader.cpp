@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/binned_reader.hpp>
 #include <fusednmf/preprocess.hpp>
 
@@ -191,6 +192,53 @@ TEST_CASE("read_binned equals a per-base reference on random tracks of every sec
   }
 }
 
+TEST_CASE("read_region's segments expand to the per-base reference, for any thread count", "[io][segments]") {
+  TempDir dir;
+  std::mt19937_64 rng(GENERATE(4, 5));
+  std::vector<fs::path> files;
+  std::vector<std::vector<Interval>> tracks;
+  const Section types[] = {Section::FixedStep, Section::BedGraph, Section::VarStep};
+  for (int j = 0; j < 3; ++j) {
+    files.push_back(dir.path / ("t" + std::to_string(j) + ".bw"));
+    tracks.push_back(write_random_track(files.back(), types[j], rng));
+  }
+  for (int trial = 0; trial < 5; ++trial) {
+    const std::int64_t start = trial == 0 ? 0 : std::int64_t(rng() % 10000);
+    const std::int64_t end = trial == 0 ? -1 : start + 1 + std::int64_t(rng() % 20000);
+    const std::int64_t stop = end < 0 ? kChromLength : end;
+    for (bool missing : {false, true}) {
+      CAPTURE(trial, start, end, missing);
+      fusednmf::io::RegionReport report;
+      const auto Y = fusednmf::io::read_region(files, "chr1", start, end, 2, &report, missing);
+      const Eigen::MatrixXd expected = naive_bins(tracks, start, stop, 1, missing);
+      const Eigen::MatrixXf dense = fusednmf::expand_rows(Y.values, Y.lengths);
+      REQUIRE(dense.rows() == expected.rows());
+      for (Eigen::Index b = 0; b < expected.rows(); ++b)
+        for (Eigen::Index j = 0; j < expected.cols(); ++j) {
+          if (std::isnan(expected(b, j))) REQUIRE(std::isnan(dense(b, j)));
+          else REQUIRE(double(dense(b, j)) == float(expected(b, j)));  // a value as stored, exactly
+        }
+      for (Eigen::Index s = 1; s < Y.segments(); ++s) REQUIRE_FALSE(fusednmf::same_row(Y, s - 1, s));  // maximal
+      // Pieces merged apart and joined again give the same segments, on any thread count.
+      for (std::int64_t piece : {std::int64_t(1), std::int64_t(37), std::int64_t(1000)}) {
+        fusednmf::io::SegmentReadOptions opt;
+        opt.threads = 1 + int(piece % 2);
+        opt.missing_as_nan = missing;
+        opt.piece_bases = piece;
+        const auto again = fusednmf::io::read_segments(files, "chr1", start, end, opt);
+        CHECK(same_bytes(again.values, Y.values));
+        CHECK(again.lengths == Y.lengths);
+      }
+      std::int64_t nans = 0;
+      for (const auto& t : tracks)
+        for (const auto& iv : t)
+          if (std::isnan(iv.value))
+            nans += std::max<std::int64_t>(0, std::min<std::int64_t>(iv.end, stop) - std::max<std::int64_t>(iv.start, start));
+      CHECK(report.nan_values_zeroed == nans);
+    }
+  }
+}
+
 TEST_CASE("read_binned gives what read_region and average_into_bins give", "[io][binned]") {
   TempDir dir;
   std::mt19937_64 rng(11);
@@ -258,6 +306,7 @@ TEST_CASE("read_binned rejects overlapping intervals and corrupt files, naming t
     REQUIRE(bwAppendIntervals(fp, starts.data() + 1, ends.data() + 1, values.data() + 1, 399) == 0);
     bwClose(fp);
     CHECK_THROWS_WITH(read_binned({path}, "chr1", 0, -1), Contains(path.filename().string()) && Contains("overlap"));
+    CHECK_THROWS_WITH(fusednmf::io::read_region({path}, "chr1", 0, -1), Contains(path.filename().string()) && Contains("overlap"));
   }
 
   // Corrupt data blocks: every byte after the header and chromosome list flipped in turn would be

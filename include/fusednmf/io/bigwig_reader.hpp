@@ -1,290 +1,244 @@
 #pragma once
-// Reading bigWig tracks over one region into run-length segments, with libBigWig.
-// Only code that links libBigWig includes this header; the library core never does.
+// Reading bigWig tracks over one region at base resolution, as run-length segments: rows on
+// which every track is constant, neighbours with equal rows merged.
 //
-// Each file's intervals over [start, end) are fetched once (bigWig stores runs, not bases); the
-// union of all files' interval boundaries cuts the region into segments on which every track is
-// constant, and neighbouring segments whose rows are equal are merged. Memory is bounded by the
-// region (a byte per base for the boundaries, plus the intervals), never by the file's size, so
-// whole-genome files work the same as per-chromosome cuts.
+// The segments come from a k-way merge of the files' interval streams: a cursor per file decodes
+// its blocks one at a time, and the merge steps from one interval boundary (of any file) to the
+// next, writing a row per step. Nothing per base is built, so memory is the segments plus a block
+// per file. The region is cut into pieces merged on different threads; a cut that is not an
+// interval boundary is joined again, so the segments are the same for any thread count.
+// Only code that links libBigWig (for the headers) and zlib (or libdeflate) includes this.
+//
+// For bins of many bases, read_binned (binned_reader.hpp) is faster and smaller.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <memory>
-#include <mutex>
+#include <functional>
 #include <limits>
-#include <optional>
+#include <queue>
+#include <utility>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include <bigWig.h>
+#include <Eigen/Core>
 
 #include "../detail/parallel.hpp"
-#include "atomic_file.hpp"
-#include "../preprocess.hpp"
 #include "../segmented_matrix.hpp"
+#include "bigwig_file.hpp"
+#include "block_reader.hpp"
+
+namespace fusednmf::detail {
+
+/// One file's intervals over [from, to), block by block, as a sequence of value changes.
+class IntervalCursor {
+ public:
+  IntervalCursor(const io::FileBlocks& file, const std::string& chrom, std::int64_t from, std::int64_t to)
+      : file_(&file), decoder_(file, chrom), to_(to) {
+    // The first block whose range, or an earlier block's, reaches `from`: every block before it
+    // ends before `from` (ranges are checked against the intervals as they are decoded). A block
+    // ending at `from` is read to see whether an interval ends there.
+    next_block_ = std::size_t(std::lower_bound(file.reach.begin(), file.reach.end(), std::uint32_t(from)) -
+                              file.reach.begin());
+    while (fetch() && std::int64_t(buffer_[at_].end) <= from) {
+      if (std::int64_t(buffer_[at_].end) == from) boundary_at_start_ = true;  // an interval ends at the cut
+      ++at_;
+    }
+    if (has() && std::int64_t(buffer_[at_].start) == from) boundary_at_start_ = true;
+  }
+
+  /// The next interval not yet passed, or none: has() is false.
+  bool has() { return fetch(); }
+  const io::DecodedInterval& current() const { return buffer_[at_]; }
+  void advance() { ++at_; }
+  /// Whether an interval of this file starts or ends exactly where the cursor began.
+  bool boundary_at_start() const { return boundary_at_start_; }
+
+ private:
+  // Makes buffer_[at_] valid if any interval before `to` is left.
+  bool fetch() {
+    while (at_ >= buffer_.size()) {
+      if (next_block_ >= file_->blocks.size() || std::int64_t(file_->blocks[next_block_].start) >= to_) return false;
+      buffer_.clear();
+      at_ = 0;
+      decoder_.decode(next_block_++, [&](std::uint32_t a, std::uint32_t e, float v) { buffer_.push_back({a, e, v}); });
+    }
+    return std::int64_t(buffer_[at_].start) < to_;
+  }
+
+  const io::FileBlocks* file_;
+  io::BlockDecoder decoder_;
+  std::int64_t to_;
+  std::size_t next_block_ = 0, at_ = 0;
+  std::vector<io::DecodedInterval> buffer_;
+  bool boundary_at_start_ = false;
+};
+
+/// Raw segments of one piece of the region: rows (row-major, m values each) and lengths.
+struct SegmentPiece {
+  std::vector<float> rows;
+  std::vector<std::int64_t> lengths;
+  bool starts_at_boundary = true;  ///< some file's interval starts or ends at the piece's first base
+  std::int64_t negatives = 0, nans = 0;
+  std::string error;
+};
+
+}  // namespace fusednmf::detail
 
 namespace fusednmf::io {
 
-/// libBigWig needs one global initialisation per process; done once, on first use.
-inline void ensure_bigwig_initialised() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (bwInit(1 << 17) != 0) throw std::runtime_error("libBigWig failed to initialise");
-  });
-}
+struct SegmentReadOptions {
+  int threads = 0;              ///< 0: all cores
+  bool missing_as_nan = false;  ///< bases without data and NaN values are missing (NaN) rather than 0
+  /// The region is merged in pieces of this many bases, on different threads. The segments do not
+  /// depend on it (cuts are joined again); it is an option so that tests can cut often.
+  std::int64_t piece_bases = std::int64_t(1) << 22;
 
-/// One open bigWig file (read-only, RAII).
-class BigWigFile {
- public:
-  explicit BigWigFile(const std::filesystem::path& path) : path_(path.string()) {
-    ensure_bigwig_initialised();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-      throw std::runtime_error(path_ + ": not a regular file");
-    handle_.reset(bwOpen(path_.c_str(), nullptr, "r"));
-    if (!handle_ || !handle_->cl)
-      throw std::runtime_error(path_ + ": not a readable bigWig file (bad header or truncated)");
+  void validate() const {
+    if (threads < 0) throw std::invalid_argument("SegmentReadOptions: threads must be >= 0, got " + std::to_string(threads));
+    if (piece_bases < 1)
+      throw std::invalid_argument("SegmentReadOptions: piece_bases must be >= 1, got " + std::to_string(piece_bases));
   }
-
-  const std::string& path() const { return path_; }
-
-  std::optional<std::uint32_t> chrom_length(const std::string& chrom) const {
-    const chromList_t* cl = handle_->cl;
-    for (int64_t i = 0; i < cl->nKeys; ++i)
-      if (chrom == cl->chrom[i]) return cl->len[i];
-    return std::nullopt;
-  }
-
-  /// The chromosome's id in the file's data blocks and index (its place in the chromosome list).
-  std::optional<std::uint32_t> chrom_id(const std::string& chrom) const {
-    const chromList_t* cl = handle_->cl;
-    for (int64_t i = 0; i < cl->nKeys; ++i)
-      if (chrom == cl->chrom[i]) return static_cast<std::uint32_t>(i);
-    return std::nullopt;
-  }
-  /// Where the full-resolution data's R-tree index starts.
-  std::uint64_t index_offset() const { return handle_->hdr->indexOffset; }
-  /// The largest decompressed data block; 0 when the blocks are stored uncompressed.
-  std::uint32_t uncompressed_block_size() const { return handle_->hdr->bufSize; }
-
-  std::vector<std::pair<std::string, std::uint32_t>> chromosomes() const {
-    std::vector<std::pair<std::string, std::uint32_t>> out;
-    const chromList_t* cl = handle_->cl;
-    for (int64_t i = 0; i < cl->nKeys; ++i) out.emplace_back(cl->chrom[i], cl->len[i]);
-    return out;
-  }
-
-  struct Interval {
-    std::uint32_t start, end;
-    float value;
-  };
-
-  /// Intervals overlapping [start, end), clipped to it, in order. Throws if the data is corrupt.
-  std::vector<Interval> intervals(const std::string& chrom, std::uint32_t start, std::uint32_t end) const {
-    std::vector<Interval> out;
-    // Iterate a few hundred index blocks at a time, so memory stays bounded for huge regions.
-    bwOverlapIterator_t* it = bwOverlappingIntervalsIterator(handle_.get(), chrom.c_str(), start, end, 256);
-    if (!it) throw std::runtime_error(path_ + ": cannot read intervals on " + chrom + " (corrupt or truncated?)");
-    while (it->data) {
-      const bwOverlappingIntervals_t* o = it->intervals;
-      for (std::uint32_t i = 0; o && i < o->l; ++i) {
-        const std::uint32_t a = std::max(o->start[i], start), b = std::min(o->end[i], end);
-        if (a < b) out.push_back({a, b, o->value[i]});
-      }
-      it = bwIteratorNext(it);
-      if (!it) throw std::runtime_error(path_ + ": reading intervals on " + chrom + " failed (truncated?)");
-    }
-    bwIteratorDestroy(it);
-    std::sort(out.begin(), out.end(), [](const Interval& x, const Interval& y) { return x.start < y.start; });
-    return out;
-  }
-
- private:
-  struct Closer {
-    void operator()(bigWigFile_t* f) const {
-      if (f) bwClose(f);
-    }
-  };
-  std::string path_;
-  std::unique_ptr<bigWigFile_t, Closer> handle_;
 };
-
-/// The chromosomes `names` (empty: every chromosome the first file lists, in its order) with
-/// their lengths, after checking that all files agree: a chromosome missing from some file, or
-/// with different lengths, is an error naming the files (the factorization needs one row per
-/// base, the same in every track).
-inline std::vector<std::pair<std::string, std::uint32_t>> common_chromosomes(
-    const std::vector<std::filesystem::path>& files, const std::vector<std::string>& names = {}) {
-  if (files.empty()) throw std::runtime_error("no bigWig files to read");
-  const BigWigFile first(files.front());
-  std::vector<std::pair<std::string, std::uint32_t>> chroms;
-  if (names.empty()) chroms = first.chromosomes();
-  for (const auto& name : names) {
-    const auto length = first.chrom_length(name);
-    if (!length) throw std::runtime_error("chromosome '" + name + "' is not in " + first.path());
-    chroms.emplace_back(name, *length);
-  }
-  for (std::size_t j = 1; j < files.size(); ++j) {
-    const BigWigFile other(files[j]);
-    for (const auto& [name, length] : chroms) {
-      const auto there = other.chrom_length(name);
-      if (!there)
-        throw std::runtime_error("chromosome '" + name + "' of " + first.path() + " is not in " + other.path());
-      if (*there != length)
-        throw std::runtime_error("chromosome '" + name + "' has " + std::to_string(length) + " bases in " +
-                                 first.path() + " but " + std::to_string(*there) + " in " + other.path());
-    }
-  }
-  return chroms;
-}
-
-/// What reading a region found, for the caller to report.
-struct RegionReport {
-  std::int64_t negative_values_clipped = 0;  ///< bases x tracks
-  std::int64_t nan_values_zeroed = 0;        ///< bases x tracks (as 0, or left NaN with missing_as_nan)
-};
-
-/// Every file of a region, open, with the region checked against their headers.
-struct RegionFiles {
-  std::vector<std::optional<BigWigFile>> files;
-  std::int64_t end = 0;  ///< the region's end, resolved (end < 0 asked for the chromosome's end)
-};
-
-/// Opens every file (in parallel) and checks [start, end) of `chrom` on the headers, so bad input
-/// fails before any data is read: the chromosome must be in every file and end within it.
-/// Throws std::runtime_error naming the file.
-inline RegionFiles open_region(const std::vector<std::filesystem::path>& files, const std::string& chrom,
-                               std::int64_t start, std::int64_t end, int threads) {
-  if (files.empty()) throw std::runtime_error("no bigWig files to read");
-  if (start < 0) throw std::runtime_error("start " + std::to_string(start) + " is negative");
-  const std::size_t m = files.size();
-  RegionFiles out;
-  out.files.resize(m);
-  std::vector<std::string> errors(m);
-  std::vector<std::int64_t> lengths(m, 0);
-  fusednmf::detail::parallel_for(fusednmf::detail::resolve_threads(threads), static_cast<long>(m), [&](long j) {
-    try {
-      const BigWigFile& f = out.files[j].emplace(files[j]);
-      auto len = f.chrom_length(chrom);
-      if (!len) {
-        std::string known;
-        for (auto& [name, l] : f.chromosomes()) known += (known.empty() ? "" : ", ") + name;
-        if (known.size() > 200) known = known.substr(0, 200) + "...";
-        errors[j] = f.path() + ": chromosome '" + chrom + "' is not in this file (it has: " + known + ")";
-      } else {
-        lengths[j] = *len;
-      }
-    } catch (const std::exception& e) {
-      errors[j] = e.what();
-    }
-  });
-  for (auto& e : errors)
-    if (!e.empty()) throw std::runtime_error(e);
-  const std::int64_t chrom_len = *std::min_element(lengths.begin(), lengths.end());
-  if (end < 0) end = chrom_len;
-  for (std::size_t j = 0; j < m; ++j)
-    if (end > lengths[j])
-      throw std::runtime_error(files[j].string() + ": end " + std::to_string(end) + " is past the end of " +
-                               chrom + " (" + std::to_string(lengths[j]) + " bases)");
-  if (end <= start)
-    throw std::runtime_error("end " + std::to_string(end) + " must be greater than start " + std::to_string(start));
-  out.end = end;
-  return out;
-}
 
 /// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
 /// segments x files. Bases without data and NaN values read as 0, or as NaN (missing, for a
-/// masked fit) with `missing_as_nan`; negative values are clipped to 0 (counted in the report).
-/// Files are read in parallel. Throws std::runtime_error naming the file.
-inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::path>& files,
-                                          const std::string& chrom, std::int64_t start, std::int64_t end,
-                                          int threads = 0, RegionReport* report = nullptr,
-                                          bool missing_as_nan = false) {
-  RegionFiles region = open_region(files, chrom, start, end, threads);
+/// masked fit) with missing_as_nan; negative values are clipped to 0 (counted in the report).
+/// Segments are at most kMaxExactSegmentLength long. Throws std::runtime_error naming the file
+/// for unreadable or corrupt input, including overlapping or unordered intervals.
+inline SegmentedMatrix<float> read_segments(const std::vector<std::filesystem::path>& files, const std::string& chrom,
+                                            std::int64_t start, std::int64_t end, const SegmentReadOptions& options = {},
+                                            RegionReport* report = nullptr) {
+  options.validate();
+  const int threads = options.threads;
+  const bool missing_as_nan = options.missing_as_nan;
+  const RegionBlocks region = open_region_blocks(files, chrom, start, end, threads);
   end = region.end;
-  auto& handles = region.files;
   const std::size_t m = files.size();
-  std::vector<std::vector<BigWigFile::Interval>> per_file(m);
-  std::vector<std::string> errors(m);
   const int nthreads = fusednmf::detail::resolve_threads(threads);
-
-  fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
-    try {
-      per_file[j] = handles[j]->intervals(chrom, std::uint32_t(start), std::uint32_t(end));
-      handles[j].reset();
-    } catch (const std::exception& e) {
-      errors[j] = e.what();
-    }
-  });
-  for (auto& e : errors)
-    if (!e.empty()) throw std::runtime_error(e);
-
-  // Boundaries: a byte per base of the region (plus one), set where any track may change.
-  const std::int64_t n = end - start;
-  std::vector<unsigned char> boundary(static_cast<std::size_t>(n) + 1, 0);
-  boundary[0] = boundary[static_cast<std::size_t>(n)] = 1;
-  for (const auto& intervals : per_file)
-    for (const auto& iv : intervals) boundary[iv.start - start] = boundary[iv.end - start] = 1;
-  std::vector<std::int64_t> seg_start;
-  for (std::int64_t p = 0; p < n; ++p)
-    if (boundary[static_cast<std::size_t>(p)]) seg_start.push_back(p);
-  boundary.clear();
-  boundary.shrink_to_fit();
-  seg_start.push_back(n);
-  const std::size_t S = seg_start.size() - 1;
-
   const float no_data = missing_as_nan ? std::numeric_limits<float>::quiet_NaN() : 0.f;
-  Eigen::MatrixXf values =
-      Eigen::MatrixXf::Constant(static_cast<Eigen::Index>(S), static_cast<Eigen::Index>(m), no_data);
-  std::vector<std::int64_t> negatives(m, 0), nans(m, 0);
-  fusednmf::detail::parallel_for(nthreads, static_cast<long>(m), [&](long j) {
-    std::size_t s = 0;
-    for (const auto& iv : per_file[j]) {
-      const std::int64_t a = iv.start - start, b = iv.end - start;
-      while (seg_start[s] < a) ++s;
-      float v = iv.value;
-      if (std::isnan(v)) {
-        nans[j] += b - a;
-        v = no_data;
-      } else if (v < 0.f) {
-        negatives[j] += b - a;
-        v = 0.f;
-      }
-      for (; seg_start[s] < b; ++s) values(static_cast<Eigen::Index>(s), j) = v;
-    }
-    std::vector<BigWigFile::Interval>().swap(per_file[j]);
-  });
 
-  // Float lengths are exact only up to kMaxExactSegmentLength, so longer runs (a 30 Mb empty arm)
-  // are cut into pieces of at most that; then neighbouring equal rows are merged.
-  constexpr std::int64_t max_run = kMaxExactSegmentLength;
-  std::vector<Eigen::Index> source;
-  std::vector<std::int64_t> len;
-  for (std::size_t s = 0; s < S; ++s)
-    for (std::int64_t l = seg_start[s + 1] - seg_start[s]; l > 0; l -= max_run) {
-      source.push_back(static_cast<Eigen::Index>(s));
-      len.push_back(std::min(l, max_run));
+  // Pieces of a fixed size (not tied to the thread count): the cuts are joined again below.
+  const std::int64_t piece_bases = options.piece_bases;
+  const std::int64_t npieces = (end - start + piece_bases - 1) / piece_bases;
+  std::vector<fusednmf::detail::SegmentPiece> pieces(static_cast<std::size_t>(npieces));
+  fusednmf::detail::parallel_for(nthreads, static_cast<long>(npieces), [&](long k) {
+    fusednmf::detail::SegmentPiece& piece = pieces[std::size_t(k)];
+    const std::int64_t from = start + k * piece_bases, to = std::min(end, from + piece_bases);
+    try {
+      std::vector<fusednmf::detail::IntervalCursor> cursors;
+      cursors.reserve(m);
+      piece.starts_at_boundary = k == 0;
+      for (std::size_t j = 0; j < m; ++j) {
+        cursors.emplace_back(region.files[j], chrom, from, to);
+        piece.starts_at_boundary = piece.starts_at_boundary || cursors.back().boundary_at_start();
+      }
+      std::vector<float> row(m);
+      std::vector<std::int64_t> change(m);  // where each file's value next changes
+      auto enter = [&](std::size_t j, std::int64_t p) {  // file j's value on [p, change[j])
+        fusednmf::detail::IntervalCursor& c = cursors[j];
+        if (!c.has()) {
+          row[j] = no_data, change[j] = to;
+          return;
+        }
+        const auto& iv = c.current();
+        if (std::int64_t(iv.start) > p) {  // a gap before the next interval
+          row[j] = no_data, change[j] = std::int64_t(iv.start);
+          return;
+        }
+        const std::int64_t stop = std::min<std::int64_t>(iv.end, to);
+        float v = iv.value;
+        if (std::isnan(v)) {
+          piece.nans += stop - p;
+          v = no_data;
+        } else if (v < 0.f) {
+          piece.negatives += stop - p;
+          v = 0.f;
+        }
+        row[j] = v, change[j] = stop;
+      };
+      // The next change of every file in a min-heap: a step costs log m, not m.
+      using Event = std::pair<std::int64_t, std::size_t>;
+      std::priority_queue<Event, std::vector<Event>, std::greater<Event>> next;
+      for (std::size_t j = 0; j < m; ++j) enter(j, from), next.push({change[j], j});
+      for (std::int64_t p = from; p < to;) {
+        const std::int64_t q = next.top().first;
+        piece.rows.insert(piece.rows.end(), row.begin(), row.end());
+        piece.lengths.push_back(q - p);
+        p = q;
+        while (p < to && next.top().first == p) {
+          const std::size_t j = next.top().second;
+          next.pop();
+          fusednmf::detail::IntervalCursor& c = cursors[j];
+          if (c.has() && std::int64_t(c.current().end) <= p) c.advance();  // its interval ended here
+          enter(j, p);
+          next.push({change[j], j});
+        }
+      }
+    } catch (const std::exception& e) {
+      piece.error = e.what();
     }
-  SegmentedMatrix<float> split;
-  split.values.resize(static_cast<Eigen::Index>(source.size()), static_cast<Eigen::Index>(m));
-  split.lengths.resize(static_cast<Eigen::Index>(source.size()));
-  for (std::size_t i = 0; i < source.size(); ++i) {
-    split.values.row(static_cast<Eigen::Index>(i)) = values.row(source[i]);
-    split.lengths[static_cast<Eigen::Index>(i)] = static_cast<float>(len[i]);
-  }
-  values.resize(0, 0);
-  SegmentedMatrix<float> out = merge_equal_rows(split);
-  if (report) {
-    for (std::size_t j = 0; j < m; ++j) {
-      report->negative_values_clipped += negatives[j];
-      report->nan_values_zeroed += nans[j];
+  });
+  for (const auto& piece : pieces)
+    if (!piece.error.empty()) throw std::runtime_error(piece.error);
+  // Each piece checks the order of its own intervals. Two blocks that only different pieces read
+  // cannot overlap: the earlier one's range (which holds its intervals) ends by the cut, and the
+  // later one starts after it.
+
+  // Join the pieces: a cut that is no interval boundary continues the segment before it. Then
+  // runs longer than kMaxExactSegmentLength are split, and equal neighbouring rows merged. Rows
+  // are referred to where the pieces hold them, and copied once, into the output.
+  struct Raw {
+    const float* row;
+    std::int64_t length;
+  };
+  std::vector<Raw> raw;
+  for (const auto& piece : pieces)
+    for (std::size_t i = 0; i < piece.lengths.size(); ++i) {
+      if (i == 0 && !piece.starts_at_boundary && !raw.empty()) raw.back().length += piece.lengths[0];
+      else raw.push_back({piece.rows.data() + i * m, piece.lengths[i]});
     }
+  auto same = [&](const float* x, const float* y) {
+    for (std::size_t j = 0; j < m; ++j)
+      if (!(x[j] == y[j] || (std::isnan(x[j]) && std::isnan(y[j])))) return false;
+    return true;
+  };
+  std::vector<Raw> merged;
+  for (const Raw& r : raw)
+    for (std::int64_t left = r.length; left > 0;) {
+      const std::int64_t take = std::min(left, kMaxExactSegmentLength);
+      if (!merged.empty() && same(merged.back().row, r.row) && merged.back().length + take <= kMaxExactSegmentLength)
+        merged.back().length += take;
+      else
+        merged.push_back({r.row, take});
+      left -= take;
+    }
+  std::vector<Raw>().swap(raw);
+  SegmentedMatrix<float> out;
+  out.values.resize(static_cast<Eigen::Index>(merged.size()), static_cast<Eigen::Index>(m));
+  out.lengths.resize(static_cast<Eigen::Index>(merged.size()));
+  constexpr std::size_t kTile = 256;  // rows to column-major in tiles, so both sides stay in cache
+  for (std::size_t i0 = 0; i0 < merged.size(); i0 += kTile) {
+    const std::size_t i1 = std::min(merged.size(), i0 + kTile);
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t i = i0; i < i1; ++i) out.values(Eigen::Index(i), Eigen::Index(j)) = merged[i].row[j];
+    for (std::size_t i = i0; i < i1; ++i) out.lengths[Eigen::Index(i)] = static_cast<float>(merged[i].length);
   }
+  if (report)
+    for (const auto& piece : pieces)
+      report->negative_values_clipped += piece.negatives, report->nan_values_zeroed += piece.nans;
   return out;
+}
+
+/// read_segments with positional options (threads, report, missing_as_nan).
+inline SegmentedMatrix<float> read_region(const std::vector<std::filesystem::path>& files, const std::string& chrom,
+                                          std::int64_t start, std::int64_t end, int threads = 0,
+                                          RegionReport* report = nullptr, bool missing_as_nan = false) {
+  SegmentReadOptions options;
+  options.threads = threads;
+  options.missing_as_nan = missing_as_nan;
+  return read_segments(files, chrom, start, end, options, report);
 }
 
 }  // namespace fusednmf::io

@@ -17,7 +17,8 @@
 
 #include <Eigen/Core>
 
-#include "bigwig_reader.hpp"
+#include "atomic_file.hpp"
+#include "bigwig_file.hpp"
 
 namespace fusednmf::io {
 

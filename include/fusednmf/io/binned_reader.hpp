@@ -3,7 +3,8 @@
 // threads at once and each interval is added to the bins it covers as it is decoded. Nothing
 // per base and no interval list is ever built, so memory is the output (bins x tracks floats)
 // plus a block buffer per thread, and a whole chromosome of dense tracks reads like a small
-// region does. Only code that links libBigWig includes this (it reads headers through it).
+// region does. Only code that links libBigWig includes this (it reads headers through it), and
+// zlib (or libdeflate, see inflate.hpp).
 //
 // Each bin's value is the exact average of its bases, summed in double in file order. Work is cut
 // into tasks of a few consecutive blocks of one file; a bin that two tasks share (at their edge)
@@ -26,9 +27,7 @@
 
 #include "../detail/parallel.hpp"
 #include "../segmented_matrix.hpp"
-#include "bigwig_format.hpp"
-#include "bigwig_reader.hpp"
-#include "inflate.hpp"
+#include "block_reader.hpp"
 
 namespace fusednmf::io {
 
@@ -56,7 +55,9 @@ struct BinnedReadOptions {
   }
 };
 
-namespace detail {
+}  // namespace fusednmf::io
+
+namespace fusednmf::detail {
 
 /// One task: blocks [first, last) of one file, and which of the bins they touch are its own.
 struct BinTask {
@@ -73,7 +74,9 @@ struct BinTask {
   std::string error;
 };
 
-}  // namespace detail
+}  // namespace fusednmf::detail
+
+namespace fusednmf::io {
 
 /// The region [start, end) of `chrom` (end < 0: to the chromosome's end) from every file, as
 /// bins of `options.bin` bases x files. Each value is the average over the bin's bases; bases
@@ -86,40 +89,17 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
                                           std::int64_t start, std::int64_t end, const BinnedReadOptions& options = {},
                                           RegionReport* report = nullptr) {
   options.validate();
-  RegionFiles region = open_region(files, chrom, start, end, options.threads);
+  const RegionBlocks region = open_region_blocks(files, chrom, start, end, options.threads);
   end = region.end;
   const std::int64_t bin = options.bin, n = end - start, nbins = (n + bin - 1) / bin;
   const std::size_t m = files.size();
   const int threads = fusednmf::detail::resolve_threads(options.threads);
   const auto t0 = std::chrono::steady_clock::now();
-
-  struct FileData {
-    std::unique_ptr<RawFile> raw;
-    std::vector<DataBlock> blocks;
-    std::uint32_t chrom_id = 0, block_size = 0;
-  };
-  std::vector<FileData> data(m);
-  std::vector<std::string> errors(m);
-  fusednmf::detail::parallel_for(threads, static_cast<long>(m), [&](long j) {
-    try {
-      const BigWigFile& f = *region.files[j];
-      FileData& d = data[std::size_t(j)];
-      d.chrom_id = *f.chrom_id(chrom);
-      d.block_size = f.uncompressed_block_size();
-      d.raw = std::make_unique<RawFile>(f.path());
-      d.blocks = overlapping_blocks(*d.raw, f.index_offset(), d.chrom_id, *f.chrom_length(chrom),
-                                    std::uint32_t(start), std::uint32_t(end));
-    } catch (const std::exception& e) {
-      errors[std::size_t(j)] = e.what();
-    }
-  });
-  for (auto& e : errors)
-    if (!e.empty()) throw std::runtime_error(e);
-  region.files.clear();  // libBigWig's handles are no longer needed
+  const auto& data = region.files;
 
   // Tasks, and the bins each owns: those no other task's blocks of the same file reach.
   auto bin_of = [&](std::int64_t base) { return (std::clamp(base, start, end - 1) - start) / bin; };
-  std::vector<detail::BinTask> tasks;
+  std::vector<fusednmf::detail::BinTask> tasks;
   std::size_t blocks_total = 0;
   for (std::size_t j = 0; j < m; ++j) {
     const auto& blocks = data[j].blocks;
@@ -127,7 +107,7 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
     const std::size_t first_task = tasks.size();
     std::int64_t reach = -1;  // the last bin any earlier task of this file touches
     for (std::size_t b = 0; b < blocks.size(); b += options.blocks_per_task) {
-      detail::BinTask t;
+      fusednmf::detail::BinTask t;
       t.file = j, t.first = b, t.last = std::min(blocks.size(), b + options.blocks_per_task);
       std::uint32_t hi = 0;
       for (std::size_t i = t.first; i < t.last; ++i) hi = std::max(hi, blocks[i].end);
@@ -156,11 +136,7 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
   std::atomic<std::uint64_t> bytes_inflated{0};
   auto last_report = t0;
   fusednmf::detail::parallel_for(threads, static_cast<long>(tasks.size()), [&](long k) {
-    detail::BinTask& t = tasks[std::size_t(k)];
-    const FileData& d = data[t.file];
-    thread_local std::vector<std::uint8_t> packed, unpacked;
-    thread_local std::unique_ptr<Inflater> inflater;
-    if (!inflater) inflater = std::make_unique<Inflater>();
+    fusednmf::detail::BinTask& t = tasks[std::size_t(k)];
     const std::size_t j = t.file;
     std::int64_t current = -1;  // the own bin being summed
     double sum = 0, bases = 0;
@@ -176,23 +152,8 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
       if (b != current) flush(), current = b;
       sum += piece_sum, bases += piece_bases;
     };
-    std::uint64_t previous_end = 0;
     std::int64_t bin_index = 0, bin_end = std::numeric_limits<std::int64_t>::min() / 2;  // the bin of the last piece
-    const DataBlock* block = nullptr;
     auto on_interval = [&](std::uint32_t a, std::uint32_t e, float v) {
-      if (a == e || !t.error.empty()) return;  // empty: covers no base
-      if (a < previous_end) {
-        t.error = "intervals overlap or are out of order at " + chrom + ":" + std::to_string(a) +
-                  " (the bigWig format needs sorted, non-overlapping intervals)";
-        return;
-      }
-      if (a < block->start || e > block->end) {
-        t.error = "the interval " + chrom + ":" + std::to_string(a) + "-" + std::to_string(e) +
-                  " lies outside the range the index gives its block";
-        return;
-      }
-      if (!t.any) t.first_start = a, t.any = true;
-      previous_end = e;
       const std::int64_t lo = std::max<std::int64_t>(a, start), hi = std::min<std::int64_t>(e, end);
       if (lo >= hi) return;
       double value = v;
@@ -216,32 +177,15 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
       }
     };
     try {
-      for (std::size_t i = t.first; i < t.last && t.error.empty(); ++i) {
-        block = &d.blocks[i];
-        if (block->size > (std::uint64_t(1) << 30))
-          throw std::runtime_error(d.raw->path() + ": corrupt index (a data block of " + std::to_string(block->size) +
-                                   " bytes)");
-        packed.resize(block->size);
-        d.raw->read(block->offset, packed.data(), packed.size());
-        const std::uint8_t* bytes = packed.data();
-        std::size_t size = packed.size();
-        if (d.block_size > 0) {  // compressed
-          unpacked.resize(d.block_size);
-          const std::ptrdiff_t got = inflater->inflate(packed.data(), packed.size(), unpacked.data(), unpacked.size());
-          if (got < 0)
-            throw std::runtime_error(d.raw->path() + ": corrupt data block at byte " + std::to_string(block->offset) +
-                                     " (it does not decompress)");
-          bytes = unpacked.data(), size = std::size_t(got);
-        }
-        std::string error;
-        if (!for_each_interval(bytes, size, d.chrom_id, on_interval, error))
-          t.error = error + " (data block at byte " + std::to_string(block->offset) + ")";
-        bytes_inflated += size;
+      BlockDecoder decoder(data[j], chrom);
+      for (std::size_t i = t.first; i < t.last; ++i) {
+        const std::uint64_t before = decoder.inflated_bytes();
+        decoder.decode(i, on_interval);
+        bytes_inflated += decoder.inflated_bytes() - before;
         ++blocks_done;
       }
       flush();
-      t.last_end = previous_end;
-      if (!t.error.empty()) t.error = d.raw->path() + ": " + t.error;
+      t.any = decoder.any(), t.first_start = decoder.first_start(), t.last_end = decoder.last_end();
     } catch (const std::exception& e) {
       t.error = e.what();
     }
@@ -265,10 +209,7 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
     std::uint64_t reached = 0;
     for (; k < tasks.size() && tasks[k].file == j; ++k) {
       const auto& t = tasks[k];
-      if (t.any && t.first_start < reached)
-        throw std::runtime_error(files[j].string() + ": intervals overlap or are out of order at " + chrom + ":" +
-                                 std::to_string(t.first_start) +
-                                 " (the bigWig format needs sorted, non-overlapping intervals)");
+      if (t.any && t.first_start < reached) throw overlap_across_blocks(data[j].path(), chrom, t.first_start);
       if (t.any) reached = t.last_end;
       for (const auto& s : t.shared) pending.push_back({s.bin, {s.sum, s.bases}});
     }
