@@ -20,8 +20,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include <fusednmf/io/binned_reader.hpp>
 #include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/io/genome_reader.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/genome.hpp>
 #include <fusednmf/partition.hpp>
@@ -110,55 +110,6 @@ void write_lambda_curve(const fs::path& path, const LambdaCVCurve& curve) {
   file.commit();
 }
 
-// This process's share of the work: everything in the plain build; under mpirun (assign2_mpi)
-// some chromosomes, with `reduce` summing partial results over the ranks.
-struct Processes {
-  int rank = 0, size = 1;
-  Reducer reduce;
-  bool root() const { return rank == 0; }
-
-  // Runs `work`; then every rank learns whether any rank failed, so none is left waiting in a
-  // collective call: the failing rank rethrows its error, the others stop with a pointer to it.
-  template <class Work>
-  void together(Work&& work) const {
-    double failed = 0.0;
-    std::exception_ptr error;
-    try {
-      work();
-    } catch (...) {
-      error = std::current_exception();
-      failed = 1.0;
-    }
-    detail::reduce_sum(reduce, &failed, 1);
-    if (error) std::rethrow_exception(error);
-    if (failed > 0) throw std::runtime_error("stopped: another rank reported an error (see its message)");
-  }
-};
-
-void transform_values(SegmentedMatrix<float>& Y, const std::string& transform, const std::string& scale,
-                      const Reducer& reduce) {
-  if (transform == "log1p") Y.values = Y.values.array().log1p();
-  if (transform == "asinh") Y.values = Y.values.array().unaryExpr([](float v) { return std::asinh(v); });
-  if (transform == "sqrt") Y.values = Y.values.array().sqrt();
-  if (scale == "rms") {  // every track at unit RMS over its observed bases, so deep tracks don't dominate
-    const Eigen::Index m = Y.cols();
-    std::vector<double> sums(2 * std::size_t(m), 0.0);  // per track: sum of squares, observed bases
-    for (Eigen::Index j = 0; j < m; ++j)
-      for (Eigen::Index i = 0; i < Y.segments(); ++i) {
-        const double v = Y.values(i, j);
-        if (std::isnan(v)) continue;  // excluded (--exclude)
-        sums[std::size_t(j)] += double(Y.lengths[i]) * v * v;
-        sums[std::size_t(m + j)] += double(Y.lengths[i]);
-      }
-    detail::reduce_sum(reduce, sums.data(), sums.size());
-    for (Eigen::Index j = 0; j < m; ++j) {
-      const double observed = sums[std::size_t(m + j)];
-      const double ms = observed > 0 ? sums[std::size_t(j)] / observed : 0.0;
-      if (ms > 0) Y.values.col(j) /= static_cast<float>(std::sqrt(ms));
-    }
-  }
-}
-
 // Every output path given is distinct, and the factor tracks do not land among the inputs.
 void check_outputs(const Settings& s) {
   std::vector<std::pair<std::string, std::string>> outputs{{"--output_file", s.output}};
@@ -226,11 +177,21 @@ std::vector<std::size_t> parse_plot_tracks(const std::string& text, const std::v
   return out;
 }
 
-void write_h_tsv(const fs::path& path, const Eigen::MatrixXf& H, const std::vector<fs::path>& files) {
+// The name of every column of Y (and of H): the file's name, and with several --smooth windows
+// the window too ("H3K36me3.bw@5000"), window-major as smooth_at_scales lays them out.
+std::vector<std::string> column_names(const std::vector<fs::path>& files, const std::vector<std::int64_t>& windows) {
+  std::vector<std::string> out;
+  for (std::int64_t w : windows)
+    for (const auto& f : files)
+      out.push_back(f.filename().string() + (windows.size() > 1 ? "@" + std::to_string(w) : std::string()));
+  return out;
+}
+
+void write_h_tsv(const fs::path& path, const Eigen::MatrixXf& H, const std::vector<std::string>& columns) {
   io::AtomicFile file(path);
   auto& out = file.stream();
   out << "factor";
-  for (const auto& f : files) out << '\t' << f.filename().string();
+  for (const auto& c : columns) out << '\t' << c;
   out << '\n';
   out.precision(9);
   for (Eigen::Index r = 0; r < H.rows(); ++r) {
@@ -243,7 +204,7 @@ void write_h_tsv(const fs::path& path, const Eigen::MatrixXf& H, const std::vect
 }
 
 // "factor 2: H3K36me3.bw 0.41, H3K79me2.bw 0.22, ...": the tracks that make up each factor.
-std::string top_tracks(const Eigen::MatrixXf& H, Eigen::Index r, const std::vector<fs::path>& files) {
+std::string top_tracks(const Eigen::MatrixXf& H, Eigen::Index r, const std::vector<std::string>& columns) {
   std::vector<Eigen::Index> order(static_cast<std::size_t>(H.cols()));
   for (Eigen::Index c = 0; c < H.cols(); ++c) order[std::size_t(c)] = c;
   std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return H(r, a) > H(r, b); });
@@ -252,12 +213,12 @@ std::string top_tracks(const Eigen::MatrixXf& H, Eigen::Index r, const std::vect
   char buf[32];
   for (std::size_t i = 0; i < order.size() && i < 3; ++i) {
     std::snprintf(buf, sizeof buf, " %.2f", double(H(r, order[i])) / total);
-    out += (i ? ", " : "") + files[std::size_t(order[i])].filename().string() + buf;
+    out += (i ? ", " : "") + columns[std::size_t(order[i])] + buf;
   }
   return out;
 }
 
-int run(const Settings& s, const Processes& procs) {
+int run(const Settings& s, const ProcessGroup& procs) {
   const auto t0 = std::chrono::steady_clock::now();
   auto say = [&](const std::string& line) {
     if (!s.quiet && procs.root()) std::cerr << "assign2: " << line << std::endl;
@@ -289,122 +250,53 @@ int run(const Settings& s, const Processes& procs) {
       order);
   if (procs.size > 1 && !s.bigwig_out.empty())
     throw std::runtime_error("--bigwig-out is not available with several MPI ranks yet; run without mpirun for it");
-  // Read and bin every chromosome this process owns; each is a block of segments (never bases x
-  // tracks). With several ranks, chromosome c is first read by rank c % ranks, which counts its
-  // segments; the counts decide who owns what (balanced), and the owners read what they lack.
-  io::RegionReport report;
-  io::BedIntervals excluded;
-  if (!s.exclude.empty()) excluded = io::read_bed(s.exclude);  // a bad file fails before reading
-  std::int64_t excluded_bases = 0;
-  double masked_entries = 0;  // bases x tracks missing after binning (--exclude, --missing mask)
-  std::vector<SegmentedMatrix<float>> binned(chromosomes.size());
-  std::vector<bool> have(chromosomes.size(), false);
-  std::vector<double> segments_read(chromosomes.size(), 0.0);
-  auto read_chromosome = [&](std::size_t c) {
-    SegmentedMatrix<float> part;
-    if (s.bin > 1) {  // straight into bins, block by block
-      io::BinnedReadOptions read;
-      read.bin = s.bin;
-      read.threads = s.threads;
-      read.missing_as_nan = s.missing == "mask";
-      double printed = 0;
-      if (!s.quiet && procs.root())
-        read.progress = [&](const io::ReadProgress& p) {
-          if (p.seconds - printed < 2 || p.blocks_done == p.blocks_total) return;
-          printed = p.seconds;
-          std::fprintf(stderr, "assign2: reading %s: %zu of %zu blocks, %.0f MB/s inflated\n", chromosomes[c].c_str(),
-                       p.blocks_done, p.blocks_total, double(p.bytes_inflated) / 1e6 / p.seconds);
-        };
-      part = io::read_binned(files, chromosomes[c], s.start, s.end, read, &report);
-    } else {
-      part = io::read_region(files, chromosomes[c], s.start, s.end, s.threads, &report, s.missing == "mask");
-    }
-    segments_read[c] = double(part.segments());
-    if (auto found = excluded.find(chromosomes[c]); found != excluded.end())
-      excluded_bases += mask_intervals(part, s.start, found->second);  // missing, not zero
-    binned[c] = std::move(part);
-    have[c] = true;
-  };
-  std::vector<int> owner(chromosomes.size(), 0);
-  if (procs.size > 1) {
-    std::vector<double> counts(chromosomes.size(), 0.0);
-    procs.together([&] {
-      for (std::size_t c = 0; c < chromosomes.size(); ++c)
-        if (int(c % std::size_t(procs.size)) == procs.rank) {
-          read_chromosome(c);
-          counts[c] = double(binned[c].segments());
-        }
-    });
-    detail::reduce_sum(procs.reduce, counts.data(), counts.size());
-    owner = balance_by_segments(std::vector<std::int64_t>(counts.begin(), counts.end()), procs.size);
-  }
-  procs.together([&] {
-    for (std::size_t c = 0; c < chromosomes.size(); ++c) {
-      if (owner[c] != procs.rank) binned[c] = {};
-      else if (!have[c]) read_chromosome(c);
-    }
-  });
-  std::vector<std::size_t> mine;  // this process's chromosomes, in order
-  for (std::size_t c = 0; c < chromosomes.size(); ++c)
-    if (owner[c] == procs.rank) mine.push_back(c);
-  // Totals over all processes: bases, segments as read, and whether any track is non-zero.
-  double totals[3] = {0, 0, 0};
-  for (std::size_t c : mine) {
-    totals[0] += double(binned[c].expanded_rows());
-    totals[1] += segments_read[c];
-    totals[2] = std::max(totals[2], double((binned[c].values.array() > 0.f).any()));  // NaN-safe
-  }
-  detail::reduce_sum(procs.reduce, totals, 3);
-  const bool masking = s.missing == "mask" || !s.exclude.empty();  // else nothing can be NaN
-  for (std::size_t c : mine)  // what the fit will leave out
-    for (Eigen::Index j = 0; masking && j < binned[c].cols(); ++j)
-      for (Eigen::Index i = 0; i < binned[c].segments(); ++i)
-        if (std::isnan(binned[c].values(i, j))) masked_entries += double(binned[c].lengths[i]);
-  const auto bases = std::int64_t(totals[0]), read_segments = std::int64_t(totals[1]);
-  const std::int64_t end = s.start + binned[mine.front()].expanded_rows();  // for one chromosome
-  if (report.negative_values_clipped > 0)
-    std::cerr << "assign2: warning: " << report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
-  if (report.nan_values_zeroed > 0 && s.missing == "zero")
-    std::cerr << "assign2: warning: " << report.nan_values_zeroed
+  io::GenomeReadOptions read;
+  read.start = s.start, read.end = s.end, read.bin = s.bin, read.threads = s.threads;
+  read.missing_as_nan = s.missing == "mask";
+  if (!s.exclude.empty()) read.exclude = io::read_bed(s.exclude);  // a bad file fails before reading
+  double printed = 0;
+  if (!s.quiet && procs.root())
+    read.progress = [&](const std::string& chrom, const io::ReadProgress& p) {
+      if (p.seconds - printed < 2 || p.blocks_done == p.blocks_total) return;
+      printed = p.seconds;
+      std::fprintf(stderr, "assign2: reading %s: %zu of %zu blocks, %.0f MB/s inflated\n", chrom.c_str(),
+                   p.blocks_done, p.blocks_total, double(p.bytes_inflated) / 1e6 / p.seconds);
+    };
+  io::GenomeRead tracks = io::read_genome(files, chromosomes, read, procs);
+  const std::int64_t bases = tracks.bases;
+  const std::int64_t end = s.start + tracks.tracks.front().expanded_rows();  // for one chromosome
+  if (tracks.report.negative_values_clipped > 0)
+    std::cerr << "assign2: warning: " << tracks.report.negative_values_clipped << " negative values (bases x tracks) clipped to 0\n";
+  if (tracks.report.nan_values_zeroed > 0 && s.missing == "zero")
+    std::cerr << "assign2: warning: " << tracks.report.nan_values_zeroed
               << " NaN values (bases x tracks) read as 0 (--missing mask leaves them out instead)\n";
-  if (masking) {
-    detail::reduce_sum(procs.reduce, &masked_entries, 1);
-    char line[160];
-    std::snprintf(line, sizeof line, "missing (masked out of the fit): %.0f bases x tracks of %.0f", masked_entries,
-                  totals[0] * double(files.size()));
-    say(line);
-  }
-  if (!s.exclude.empty()) {
-    double total = double(excluded_bases);
-    detail::reduce_sum(procs.reduce, &total, 1);
-    say("excluded (masked out of the fit) " + std::to_string(std::int64_t(total)) + " bases overlapping " + s.exclude);
-  }
-  const double t_read = seconds_since(t0);
+  const bool masking = s.missing == "mask" || !s.exclude.empty();  // else nothing can be NaN
   char buf[256];
+  if (masking) {
+    std::snprintf(buf, sizeof buf, "missing (masked out of the fit): %.0f bases x tracks of %.0f", tracks.missing_entries,
+                  double(bases) * double(files.size()));
+    say(buf);
+  }
+  if (!s.exclude.empty())
+    say("excluded (masked out of the fit) " + std::to_string(tracks.excluded_bases) + " bases overlapping " + s.exclude);
+  const double t_read = seconds_since(t0);
   std::snprintf(buf, sizeof buf, "read %lld bases as %lld %s in %.2f s", static_cast<long long>(bases),
-                static_cast<long long>(read_segments), s.bin > 1 ? "bins" : "segments", t_read);
+                static_cast<long long>(tracks.rows), s.bin > 1 ? "bins" : "segments", t_read);
   say(buf);
-  if (totals[2] <= 0) throw std::runtime_error("every track is 0 (or missing) over the region");
+  if (!tracks.any_signal) throw std::runtime_error("every track is 0 (or missing) over the region");
 
-  // Work at the scale of genes: box-smooth each chromosome, merge equal rows again.
-  std::vector<std::int64_t> windows = parse_windows(s.smooth);
-  if (windows.empty()) {
-    std::vector<const SegmentedMatrix<float>*> parts;  // every chromosome's tracks (on every rank)
-    for (std::size_t c : mine) parts.push_back(&binned[c]);
-    windows.push_back(auto_smoothing_window(parts, std::max<std::int64_t>(s.bin, 1), 0.25, 5000, procs.reduce));
-    say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(windows[0]) + " bases");
-  }
-  std::vector<SegmentedMatrix<float>> smoothed;
-  std::vector<std::string> names;
-  for (std::size_t c : mine) {
-    smoothed.push_back(merge_equal_rows(smooth_at_scales(binned[c], windows, s.bin)));
-    binned[c] = {};
-    names.push_back(chromosomes[c]);
-  }
-  GenomeSegments<float> genome =
-      GenomeSegments<float>::concatenate(names, std::vector<std::int64_t>(names.size(), s.start), std::move(smoothed));
+  PreprocessOptions prep;
+  prep.bin = s.bin;
+  prep.windows = parse_windows(s.smooth);
+  static const std::map<std::string, Transform> transforms{
+      {"none", Transform::None}, {"sqrt", Transform::Sqrt}, {"log1p", Transform::Log1p}, {"asinh", Transform::Asinh}};
+  prep.transform = transforms.at(s.transform);
+  prep.unit_rms = s.scale == "rms";
+  auto prepared = preprocess(tracks.names, s.start, std::move(tracks.tracks), prep, procs.reduce);
+  if (s.smooth == "auto")
+    say("smoothing window (auto, from the tracks' sparsity): " + std::to_string(prepared.windows[0]) + " bases");
+  GenomeSegments<float>& genome = prepared.genome;
   SegmentedMatrix<float>& Y = genome.Y;
-  transform_values(Y, s.transform, s.scale, procs.reduce);
   NMFOptions opt;
   opt.rank = s.k;
   opt.max_iterations = s.iterations;
@@ -464,7 +356,7 @@ int run(const Settings& s, const Processes& procs) {
   SegmentedMatrix<float> ann;
   if (!s.annotation.empty()) {
     GenomeSegments<float> ann_genome;  // the annotation over the same bases, chromosome after chromosome
-    procs.together([&] {
+    procs.fail_together([&] {
       for (std::size_t c = 0; c < genome.chromosomes(); ++c) {
         const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
         const std::int64_t length = std::int64_t(Y.lengths.segment(first, count).cast<double>().sum());
@@ -484,7 +376,8 @@ int run(const Settings& s, const Processes& procs) {
     else io::write_npy<float>(path, rows, lengths);
   }
   if (procs.root() && !s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
-  if (procs.root() && !s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, files);
+  const std::vector<std::string> columns = column_names(files, prepared.windows);
+  if (procs.root() && !s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, columns);
 
   for (Eigen::Index j = 0; j < fit.H.rows(); ++j) {  // what each factor is made of
     std::string line = "factor " + std::to_string(j + 1) + ":";
@@ -492,7 +385,7 @@ int run(const Settings& s, const Processes& procs) {
       std::snprintf(buf, sizeof buf, " r = %+.4f;", r[std::size_t(j)]);
       line += buf;
     }
-    say(line + " top tracks " + top_tracks(fit.H, j, files));
+    say(line + " top tracks " + top_tracks(fit.H, j, columns));
   }
   if (!r.empty() && procs.root()) {
     std::size_t best_j = 0;
@@ -539,7 +432,7 @@ int run(const Settings& s, const Processes& procs) {
       plot.lanes.push_back(lane_of(files[j].filename().string(), track.values.col(0), track.lengths, "#7f7f7f"));
     }
     plot.H = fit.H.cast<double>();
-    for (const auto& f : files) plot.track_names.push_back(f.filename().string());
+    plot.track_names = columns;
     examples::write_svg(s.plot, plot);
     say("wrote the plot " + s.plot);
   }
@@ -600,11 +493,11 @@ int main(int argc, char** argv) {
   }
   try {
 #ifdef FUSEDNMF_ASSIGN2_MPI
-    Processes procs{session.rank(), session.size(), mpi::allreduce_sum(MPI_COMM_WORLD)};
+    ProcessGroup procs{session.rank(), session.size(), mpi::allreduce_sum(MPI_COMM_WORLD)};
     if (procs.size == 1) procs.reduce = {};
     return run(s, procs);
 #else
-    return run(s, Processes{});
+    return run(s, ProcessGroup{});
 #endif
   } catch (const std::exception& e) {
     std::cerr << "assign2: error: " << e.what() << std::endl;

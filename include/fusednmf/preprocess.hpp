@@ -1,16 +1,24 @@
 #pragma once
-// Preparing segmented tracks for the factorization: binning, and the scale at which smoothing
-// acts.
+// Preparing tracks for the factorization. preprocess() is the stage between reading
+// (io/genome_reader.hpp) and the fit, in this order:
 //
-// Sparse marks (a 200 bp call here and there inside a 30 kb gene) are dense only at the scale
-// of genes. The fused lasso alone sees isolated blips and flattens them long before gene-scale
-// structure appears, so assign2 first averages the signal into bins and box-smooths each track
-// at a gene-scale window, then lets the fused lasso cut the smooth factors into segments. Binned
-// rows that come out equal (long empty stretches) are merged again, so the fit stays compressed.
+//   1. choose the smoothing window   auto_smoothing_window: gene scale for sparse calls, none for dense signal
+//   2. smooth each chromosome         smooth_at_scales / box_smooth_bins (never across chromosomes)
+//   3. merge equal neighbouring rows  merge_equal_rows (long empty stretches become one row again)
+//   4. lay the chromosomes end to end GenomeSegments::concatenate (genome.hpp)
+//   5. transform the values           apply_transform (a concave transform: sqrt, log1p, asinh)
+//   6. scale every track to unit RMS  scale_to_unit_rms (so deep tracks do not dominate)
+//
+// Why smooth: sparse marks (a 200 bp call here and there inside a 30 kb gene) are dense only at
+// the scale of genes. The fused lasso alone sees isolated blips and flattens them long before
+// gene-scale structure appears, so the tracks are first box-smoothed at a gene-scale window and
+// the fused lasso then cuts the smooth factors into segments. Binning itself happens while
+// reading (io/binned_reader.hpp); average_into_bins does it for tracks already in memory.
 //
 // Missing entries are NaN (mask_intervals() sets them, e.g. for blacklisted regions): smoothing
 // averages observed bins only and leaves a missing bin missing, merging treats two missing
-// entries as equal, and the sparsity count skips them, so a value under the mask reaches nothing.
+// entries as equal, and the sparsity count, the transform and the scaling skip them, so a value
+// under the mask reaches nothing.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +30,7 @@
 
 #include <Eigen/Core>
 
+#include "genome.hpp"
 #include "reducer.hpp"
 #include "segmented_matrix.hpp"
 
@@ -211,6 +220,85 @@ SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
     out.values.row(Eigen::Index(i)) = Y.values.row(keep[i]);
     out.lengths[Eigen::Index(i)] = static_cast<Scalar>(len[i]);
   }
+  return out;
+}
+
+enum class Transform { None, Sqrt, Log1p, Asinh };
+
+inline const char* to_string(Transform t) {
+  switch (t) {
+    case Transform::None: return "none";
+    case Transform::Sqrt: return "sqrt";
+    case Transform::Log1p: return "log1p";
+    case Transform::Asinh: return "asinh";
+  }
+  return "?";
+}
+
+/// Applies `t` to every value (NaN stays NaN).
+template <class Scalar>
+void apply_transform(SegmentedMatrix<Scalar>& Y, Transform t) {
+  if (t == Transform::Log1p) Y.values = Y.values.array().log1p();
+  if (t == Transform::Asinh) Y.values = Y.values.array().unaryExpr([](Scalar v) { return std::asinh(v); });
+  if (t == Transform::Sqrt) Y.values = Y.values.array().sqrt();
+}
+
+/// Divides every track by its RMS over its observed (non-NaN) bases, summed over the processes
+/// that share the rows; a track that is 0 everywhere is left as is.
+template <class Scalar>
+void scale_to_unit_rms(SegmentedMatrix<Scalar>& Y, const Reducer& reduce = {}) {
+  const Eigen::Index m = Y.cols();
+  std::vector<double> sums(2 * std::size_t(m), 0.0);  // per track: sum of squares, observed bases
+  for (Eigen::Index j = 0; j < m; ++j)
+    for (Eigen::Index i = 0; i < Y.segments(); ++i) {
+      const double v = Y.values(i, j);
+      if (std::isnan(v)) continue;
+      sums[std::size_t(j)] += double(Y.lengths[i]) * v * v;
+      sums[std::size_t(m + j)] += double(Y.lengths[i]);
+    }
+  detail::reduce_sum(reduce, sums.data(), sums.size());
+  for (Eigen::Index j = 0; j < m; ++j) {
+    const double observed = sums[std::size_t(m + j)];
+    const double ms = observed > 0 ? sums[std::size_t(j)] / observed : 0.0;
+    if (ms > 0) Y.values.col(j) /= static_cast<Scalar>(std::sqrt(ms));
+  }
+}
+
+struct PreprocessOptions {
+  std::int64_t bin = 200;              ///< bases per row of the tracks as read (windows are in bases)
+  std::vector<std::int64_t> windows;   ///< smoothing windows in bases (0: none); empty: chosen by the rule below
+  double sparse_below = 0.25;          ///< the rule: tracks are sparse calls when the median one is non-zero in fewer bins,
+  std::int64_t sparse_window = 5000;   ///< and then smoothed over this many bases
+  Transform transform = Transform::Sqrt;
+  bool unit_rms = true;                ///< scale every track to unit RMS
+};
+
+/// The tracks ready for the fit, and the windows they were smoothed at.
+template <class Scalar>
+struct Preprocessed {
+  GenomeSegments<Scalar> genome;
+  std::vector<std::int64_t> windows;
+};
+
+/// Steps 1-6 of the header comment on chromosomes `names` (each starting at base `start` of
+/// its chromosome), consuming `tracks`. With several processes each passes its own chromosomes
+/// and `reduce`; the window and the scaling then use every process's rows.
+template <class Scalar>
+Preprocessed<Scalar> preprocess(const std::vector<std::string>& names, std::int64_t start,
+                                std::vector<SegmentedMatrix<Scalar>>&& tracks, const PreprocessOptions& options,
+                                const Reducer& reduce = {}) {
+  Preprocessed<Scalar> out;
+  out.windows = options.windows;
+  if (out.windows.empty()) {
+    std::vector<const SegmentedMatrix<Scalar>*> parts;
+    for (const auto& t : tracks) parts.push_back(&t);
+    out.windows.push_back(auto_smoothing_window(parts, std::max<std::int64_t>(options.bin, 1), options.sparse_below,
+                                                options.sparse_window, reduce));
+  }
+  for (auto& t : tracks) t = merge_equal_rows(smooth_at_scales(t, out.windows, options.bin));
+  out.genome = GenomeSegments<Scalar>::concatenate(names, std::vector<std::int64_t>(names.size(), start), std::move(tracks));
+  apply_transform(out.genome.Y, options.transform);
+  if (options.unit_rms) scale_to_unit_rms(out.genome.Y, reduce);
   return out;
 }
 

@@ -9,7 +9,9 @@
 // with MPI_SUM does exactly this; see fusednmf/mpi/allreduce.hpp). An empty Reducer means one
 // process holds everything.
 #include <cstddef>
+#include <exception>
 #include <functional>
+#include <stdexcept>
 
 #include <Eigen/Core>
 
@@ -25,5 +27,30 @@ inline void reduce_sum(const Reducer& reduce, double* values, std::size_t count)
   if (reduce && count > 0) reduce(values, count);
 }
 }  // namespace detail
+
+/// This process's place among those sharing one factorization (one process: rank 0 of 1).
+struct ProcessGroup {
+  int rank = 0, size = 1;
+  Reducer reduce;  ///< sums over the processes; empty for one process
+  bool root() const { return rank == 0; }
+
+  /// Runs `work`, then lets every process learn whether any failed, so that none is left waiting
+  /// in a collective call: the failing process rethrows its error, the others throw one that
+  /// points to it. Every process must call this the same number of times.
+  template <class Work>
+  void fail_together(Work&& work) const {
+    double failed = 0.0;
+    std::exception_ptr error;
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+      failed = 1.0;
+    }
+    detail::reduce_sum(reduce, &failed, 1);
+    if (error) std::rethrow_exception(error);
+    if (failed > 0) throw std::runtime_error("stopped: another process (MPI rank) reported an error (see its message)");
+  }
+};
 
 }  // namespace fusednmf

@@ -15,6 +15,7 @@
 
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/binned_reader.hpp>
+#include <fusednmf/io/genome_reader.hpp>
 #include <fusednmf/preprocess.hpp>
 
 namespace fs = std::filesystem;
@@ -105,6 +106,20 @@ std::vector<Interval> write_random_track(const fs::path& path, Section type, std
   return all;
 }
 
+// One random track per section type, t0.bw, t1.bw, ... in `dir`.
+struct Tracks {
+  std::vector<fs::path> files;
+  std::vector<std::vector<Interval>> intervals;
+};
+Tracks random_tracks(const fs::path& dir, std::mt19937_64& rng, const std::vector<Section>& types) {
+  Tracks out;
+  for (std::size_t j = 0; j < types.size(); ++j) {
+    out.files.push_back(dir / ("t" + std::to_string(j) + ".bw"));
+    out.intervals.push_back(write_random_track(out.files.back(), types[j], rng));
+  }
+  return out;
+}
+
 // The reference: every base's value in double (NaN: no data), then plain averages per bin.
 Eigen::MatrixXd naive_bins(const std::vector<std::vector<Interval>>& tracks, std::int64_t start, std::int64_t end,
                            std::int64_t bin, bool missing_as_nan) {
@@ -138,13 +153,8 @@ bool same_bytes(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
 TEST_CASE("read_binned equals a per-base reference on random tracks of every section type", "[io][binned]") {
   TempDir dir;
   std::mt19937_64 rng(GENERATE(1, 2, 3));
-  std::vector<fs::path> files;
-  std::vector<std::vector<Interval>> tracks;
-  const Section types[] = {Section::BedGraph, Section::VarStep, Section::FixedStep, Section::BedGraph};
-  for (int j = 0; j < 4; ++j) {
-    files.push_back(dir.path / ("t" + std::to_string(j) + ".bw"));
-    tracks.push_back(write_random_track(files.back(), types[j], rng));
-  }
+  const auto [files, tracks] =
+      random_tracks(dir.path, rng, {Section::BedGraph, Section::VarStep, Section::FixedStep, Section::BedGraph});
   for (int trial = 0; trial < 6; ++trial) {
     // Region edges anywhere: inside intervals, inside blocks, or the whole chromosome.
     const std::int64_t start = trial == 0 ? 0 : std::int64_t(rng() % 10000);
@@ -195,13 +205,7 @@ TEST_CASE("read_binned equals a per-base reference on random tracks of every sec
 TEST_CASE("read_region's segments expand to the per-base reference, for any thread count", "[io][segments]") {
   TempDir dir;
   std::mt19937_64 rng(GENERATE(4, 5));
-  std::vector<fs::path> files;
-  std::vector<std::vector<Interval>> tracks;
-  const Section types[] = {Section::FixedStep, Section::BedGraph, Section::VarStep};
-  for (int j = 0; j < 3; ++j) {
-    files.push_back(dir.path / ("t" + std::to_string(j) + ".bw"));
-    tracks.push_back(write_random_track(files.back(), types[j], rng));
-  }
+  const auto [files, tracks] = random_tracks(dir.path, rng, {Section::FixedStep, Section::BedGraph, Section::VarStep});
   for (int trial = 0; trial < 5; ++trial) {
     const std::int64_t start = trial == 0 ? 0 : std::int64_t(rng() % 10000);
     const std::int64_t end = trial == 0 ? -1 : start + 1 + std::int64_t(rng() % 20000);
@@ -242,11 +246,7 @@ TEST_CASE("read_region's segments expand to the per-base reference, for any thre
 TEST_CASE("read_binned gives what read_region and average_into_bins give", "[io][binned]") {
   TempDir dir;
   std::mt19937_64 rng(11);
-  std::vector<fs::path> files;
-  for (int j = 0; j < 3; ++j) {
-    files.push_back(dir.path / ("t" + std::to_string(j) + ".bw"));
-    write_random_track(files.back(), j == 1 ? Section::FixedStep : Section::BedGraph, rng);
-  }
+  const auto files = random_tracks(dir.path, rng, {Section::BedGraph, Section::FixedStep, Section::BedGraph}).files;
   for (bool missing : {false, true}) {
     BinnedReadOptions opt;
     opt.bin = 200;
@@ -337,4 +337,35 @@ TEST_CASE("read_binned rejects overlapping intervals and corrupt files, naming t
     std::ofstream(bad, std::ios::binary | std::ios::trunc) << bytes.substr(0, keep);
     CHECK_THROWS_WITH(read_binned({bad}, "chr1", 0, -1), Contains("bad.bw"));
   }
+}
+
+TEST_CASE("read_genome reads every chromosome, masks what the BED excludes and totals it", "[io][genome]") {
+  TempDir dir;
+  std::mt19937_64 rng(21);
+  const auto files = random_tracks(dir.path, rng, {Section::BedGraph, Section::BedGraph}).files;
+  fusednmf::io::GenomeReadOptions options;
+  options.bin = 100;
+  options.exclude["chr1"] = {{1050, 1300}, {20000, 20001}};  // bins 10-12 and 200
+  const auto got = fusednmf::io::read_genome(files, {"chr1", "chr2"}, options);
+  REQUIRE(got.names == std::vector<std::string>{"chr1", "chr2"});
+  BinnedReadOptions binned;
+  binned.bin = 100;
+  auto expected = read_binned(files, "chr1", 0, -1, binned);
+  CHECK(fusednmf::mask_intervals(expected, 0, options.exclude["chr1"]) == 4 * 100);
+  for (Eigen::Index i = 0; i < expected.values.rows(); ++i)
+    for (Eigen::Index j = 0; j < 2; ++j)
+      CHECK((got.tracks[0].values(i, j) == expected.values(i, j) ||
+             (std::isnan(got.tracks[0].values(i, j)) && std::isnan(expected.values(i, j)))));
+  CHECK(got.tracks[1].values.maxCoeff() == 0.f);  // chr2: in the header, no data
+  CHECK(got.bases == kChromLength + 1000);
+  CHECK(got.rows == std::int64_t(kChromLength / 100 + 10));
+  CHECK(got.excluded_bases == 400);
+  CHECK(got.missing_entries == 400.0 * 2);  // bases x tracks
+  CHECK(got.any_signal);
+  // At bin 1 the rows are run-length segments.
+  options.bin = 1;
+  options.exclude.clear();
+  const auto segments = fusednmf::io::read_genome(files, {"chr1"}, options);
+  CHECK(segments.tracks[0].expanded_rows() == kChromLength);
+  CHECK(segments.missing_entries == 0.0);
 }

@@ -104,3 +104,70 @@ TEST_CASE("masked intervals: values under the mask reach nothing, through smooth
   // The sparsity rule counts observed non-zero bins only.
   CHECK(auto_smoothing_window(a, 200) == 200);
 }
+
+TEST_CASE("preprocess runs window, smoothing, merging, layout, transform and scaling in that order", "[preprocess]") {
+  auto chromosome = [](Eigen::Index rows, int seed) {  // sparse calls: a few non-zero bins
+    SegmentedMatrix<float> t;
+    t.values = Eigen::MatrixXf::Zero(rows, 3);
+    for (Eigen::Index i = seed; i < rows; i += 17) t.values(i, i % 3) = float(1 + i % 5);
+    t.lengths = Eigen::VectorXf::Constant(rows, 200.f);
+    return t;
+  };
+  const std::vector<SegmentedMatrix<float>> input{chromosome(300, 2), chromosome(120, 5)};
+  PreprocessOptions options;  // auto window, sqrt, unit RMS
+  auto got = preprocess<float>({"chr1", "chr2"}, 1000, std::vector<SegmentedMatrix<float>>(input), options);
+  REQUIRE(got.windows == std::vector<std::int64_t>{5000});  // sparse: gene scale
+
+  std::vector<SegmentedMatrix<float>> by_hand;
+  for (const auto& t : input) by_hand.push_back(merge_equal_rows(smooth_at_scales(t, {5000}, 200)));
+  auto genome = GenomeSegments<float>::concatenate({"chr1", "chr2"}, {1000, 1000}, std::move(by_hand));
+  apply_transform(genome.Y, Transform::Sqrt);
+  scale_to_unit_rms(genome.Y);
+  CHECK(got.genome.Y.values == genome.Y.values);
+  CHECK(got.genome.Y.lengths == genome.Y.lengths);
+  CHECK(got.genome.offsets == genome.offsets);
+  CHECK(got.genome.starts == std::vector<std::int64_t>{1000, 1000});
+  for (Eigen::Index j = 0; j < 3; ++j) {  // unit RMS, weighted by bases
+    const double ms = (got.genome.Y.values.col(j).cast<double>().array().square() *
+                       got.genome.Y.lengths.cast<double>().array()).sum() / double(got.genome.Y.expanded_rows());
+    CHECK(ms == Approx(1.0).epsilon(1e-5));
+  }
+
+  // Given windows and no transform or scaling: the smoothed rows as they are.
+  options.windows = {0};
+  options.transform = Transform::None;
+  options.unit_rms = false;
+  auto plain = preprocess<float>({"chr1"}, 0, std::vector<SegmentedMatrix<float>>{input[0]}, options);
+  CHECK(plain.genome.Y.values == merge_equal_rows(input[0]).values);
+}
+
+TEST_CASE("transforms leave missing entries missing, and scaling skips them", "[preprocess][missing]") {
+  SegmentedMatrix<double> Y;
+  Y.values.resize(3, 2);
+  Y.values << 4, 1, std::nan(""), 3, 0, 2;
+  Y.lengths = Eigen::VectorXd::Constant(3, 10.0);
+  for (Transform t : {Transform::Sqrt, Transform::Log1p, Transform::Asinh, Transform::None}) {
+    SegmentedMatrix<double> copy = Y;
+    apply_transform(copy, t);
+    CAPTURE(to_string(t));
+    CHECK(std::isnan(copy.values(1, 0)));
+    CHECK(copy.values(2, 0) == 0.0);
+  }
+  apply_transform(Y, Transform::Sqrt);
+  CHECK(Y.values(0, 0) == 2.0);
+  scale_to_unit_rms(Y);
+  CHECK(Y.values(0, 0) == Approx(std::sqrt(2.0)));  // RMS over the two observed rows: sqrt(4 / 2)
+  CHECK(std::isnan(Y.values(1, 0)));
+}
+
+TEST_CASE("fail_together: the failing process rethrows, the others learn of it", "[reducer]") {
+  ProcessGroup alone;
+  CHECK_THROWS_WITH(alone.fail_together([] { throw std::runtime_error("bad file x.bw"); }), "bad file x.bw");
+  CHECK_NOTHROW(alone.fail_together([] {}));
+  ProcessGroup other_failed;  // a reducer that adds the failure of one other process
+  other_failed.size = 2;
+  other_failed.reduce = [](double* values, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) values[i] += 1.0;
+  };
+  CHECK_THROWS_WITH(other_failed.fail_together([] {}), Catch::Matchers::Contains("another process"));
+}
