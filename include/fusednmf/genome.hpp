@@ -27,11 +27,7 @@ struct GenomeSegments {
 
   /// Appends one chromosome's segments (same tracks as the others).
   void append(const std::string& name, std::int64_t start, const SegmentedMatrix<Scalar>& part) {
-    part.validate();
-    if (part.segments() == 0) throw std::invalid_argument("GenomeSegments: " + name + " has no segments");
-    if (!names.empty() && part.cols() != Y.cols())
-      throw std::invalid_argument("GenomeSegments: " + name + " has " + std::to_string(part.cols()) +
-                                  " tracks, the others " + std::to_string(Y.cols()));
+    check_part(name, part, names.empty() ? part.cols() : Y.cols());
     const Eigen::Index before = Y.segments();
     Y.values.conservativeResize(before + part.segments(), part.cols());
     Y.values.bottomRows(part.segments()) = part.values;
@@ -53,11 +49,7 @@ struct GenomeSegments {
     GenomeSegments out;
     Eigen::Index total = 0;
     for (std::size_t c = 0; c < parts.size(); ++c) {
-      parts[c].validate();
-      if (parts[c].segments() == 0) throw std::invalid_argument("GenomeSegments: " + names[c] + " has no segments");
-      if (parts[c].cols() != parts.front().cols())
-        throw std::invalid_argument("GenomeSegments: " + names[c] + " has " + std::to_string(parts[c].cols()) +
-                                    " tracks, the others " + std::to_string(parts.front().cols()));
+      check_part(names[c], parts[c], parts.front().cols());
       total += parts[c].segments();
     }
     out.Y.values.resize(total, parts.empty() ? 0 : parts.front().cols());
@@ -72,6 +64,15 @@ struct GenomeSegments {
       out.offsets.push_back(at + count);
     }
     return out;
+  }
+
+  /// A chromosome's segments are valid, not empty, and have the other chromosomes' `tracks`.
+  static void check_part(const std::string& name, const SegmentedMatrix<Scalar>& part, Eigen::Index tracks) {
+    part.validate();
+    if (part.segments() == 0) throw std::invalid_argument("GenomeSegments: " + name + " has no segments");
+    if (part.cols() != tracks)
+      throw std::invalid_argument("GenomeSegments: " + name + " has " + std::to_string(part.cols()) +
+                                  " tracks, the others " + std::to_string(tracks));
   }
 
   /// Where the fused-lasso chain is cut: the first segment of every chromosome but the first.
