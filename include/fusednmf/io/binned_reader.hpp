@@ -152,7 +152,6 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
       if (b != current) flush(), current = b;
       sum += piece_sum, bases += piece_bases;
     };
-    std::int64_t bin_index = 0, bin_end = std::numeric_limits<std::int64_t>::min() / 2;  // the bin of the last piece
     auto on_interval = [&](std::uint32_t a, std::uint32_t e, float v) {
       const std::int64_t lo = std::max<std::int64_t>(a, start), hi = std::min<std::int64_t>(e, end);
       if (lo >= hi) return;
@@ -166,13 +165,8 @@ inline SegmentedMatrix<float> read_binned(const std::vector<std::filesystem::pat
         value = 0;
       }
       for (std::int64_t p = lo; p < hi;) {  // an interval may span many bins
-        if (p >= bin_end || p < bin_end - bin) {  // a new bin: divide only then (intervals come in order)
-          bin_index = (p - start) / bin;
-          bin_end = start + (bin_index + 1) * bin;
-        }
-        const std::int64_t stop = std::min(hi, bin_end);
-        add(bin_index, value * double(stop - p), double(stop - p));
-        if (stop == bin_end) ++bin_index, bin_end += bin;
+        const std::int64_t b = (p - start) / bin, stop = std::min(hi, start + (b + 1) * bin);
+        add(b, value * double(stop - p), double(stop - p));
         p = stop;
       }
     };
