@@ -15,7 +15,7 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 # code (see CMakeLists.txt) as errors in one of the two builds. Open MPI's own allocations would
 # read as leaks, so the MPI test runs in the optimised build only (tests/nmf/test_chains.cpp
 # checks the same split fit through an in-process all-reduce under the sanitizers).
-cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE= \
   -DFUSEDNMF_SANITIZE=ON -DFUSEDNMF_NATIVE=OFF -DFUSEDNMF_MPI=OFF -DFUSEDNMF_BUILD_BENCHMARKS=OFF
 cmake --build build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -50,8 +50,9 @@ struct Settings {
   std::int64_t start = 0, end = -1;
   int k = 10;
   std::string lambda = "auto", lambda_curve;
-  double l2 = 1e-3, tolerance = 1e-4;
+  double l2 = 1e-3, tolerance = 1e-3;
   int iterations = 1000, threads = 0, restarts = 1;
+  double time_limit = 480;
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
@@ -310,6 +311,9 @@ int run(const Settings& s, const ProcessGroup& procs) {
   opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
   opt.restarts = s.restarts;
   if (masking) opt.missing = MissingValues::Mask;
+  // The contract: a run never exceeds 10 minutes. Reading and the cross-validation are bounded
+  // (the latter by its row sample); the fit gets what is left of --time-limit.
+  auto fit_time_left = [&] { return s.time_limit > 0 ? std::max(1.0, s.time_limit - seconds_since(t0)) : 0.0; };
   if (!s.quiet && procs.root())
     opt.progress = [&](const Progress& p) {
       if (p.iteration == 1 || p.iteration % 10 == 0)
@@ -322,6 +326,7 @@ int run(const Settings& s, const ProcessGroup& procs) {
   if (!lambda) {  // held-out blocks of rows x tracks, masked, over a grid of λ
     LambdaCVOptions cv;
     cv.seed = s.seed;
+    const auto cv_start = std::chrono::steady_clock::now();
     const LambdaCVCurve curve = cross_validate_lambda(Y, genome.chain_starts(), opt, cv, procs.reduce);
     std::string table;
     for (std::size_t l = 0; l < curve.lambdas.size(); ++l) {
@@ -330,14 +335,23 @@ int run(const Settings& s, const ProcessGroup& procs) {
                     l == curve.chosen ? "  <- chosen (one standard error)" : l == curve.best ? "  (lowest)" : "");
       table += buf;
     }
-    say("lambda by " + std::to_string(cv.folds) + "-fold cross-validation on held-out blocks:" + table);
+    std::snprintf(buf, sizeof buf, "-fold cross-validation on held-out blocks of %lld rows (%.2f s):",
+                  static_cast<long long>(std::min<Eigen::Index>(Y.segments(), cv.max_rows)), seconds_since(cv_start));
+    say("lambda by " + std::to_string(cv.folds) + buf + table);
     if (procs.root() && !s.lambda_curve.empty()) write_lambda_curve(s.lambda_curve, curve);
     lambda = curve.lambda();
   }
+  opt.time_limit = fit_time_left();
   auto fit = NMF<FusedLasso<float>>(opt, FusedLasso<float>{*lambda, 0.0}).fit(Y, genome.chain_starts(), procs.reduce);
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
+  if (fit.status == Status::TimeLimit && procs.root())
+    std::fprintf(stderr,
+                 "assign2: warning: the fit stopped at the time limit (--time-limit %g s) after %d sweeps, before "
+                 "converging (residual %.1e > --tolerance %g); this result depends on the machine's speed. Give more "
+                 "time, a looser --tolerance or a fixed --lambda\n",
+                 s.time_limit, fit.iterations, fit.residual.empty() ? 0.0 : fit.residual.back(), s.tolerance);
   if (s.restarts > 1) {
     std::string finals;
     for (double v : fit.restart_objectives) {
@@ -453,6 +467,7 @@ int main(int argc, char** argv) {
 #ifdef FUSEDNMF_ASSIGN2_MPI
   const mpi::Session session(argc, argv);  // assign2_mpi: one factorization over all ranks
 #endif
+  io::remove_temporaries_on_signal();  // SIGINT/SIGTERM leave no TARGET.tmp-XXXXXX behind
   Settings s;
   CLI::App app{"assign2: smooth NMF of bigWig tracks over one region (HALS + fused lasso); writes W as .npy"};
   app.get_formatter()->column_width(34);
@@ -470,6 +485,7 @@ int main(int argc, char** argv) {
   app.add_option("--solver", s.solver, "hals: block-coordinate descent, the objective never rises; als: the assignment's projected ALS")->check(CLI::IsMember({"hals", "als"}))->capture_default_str();
   app.add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per restart")->check(CLI::Range(1, 1000000))->capture_default_str();
   app.add_option("--tolerance", s.tolerance, "Stop when the residual (hals: step norm relative to the first sweep's; als: the objective's relative change) stays below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--time-limit", s.time_limit, "Seconds the run may take until the fit stops (after the sweep in progress, with a warning); reading and writing W come on top. 0: no limit")->check(CLI::Range(0.0, 1e9))->capture_default_str();
   app.add_option("--restarts", s.restarts, "Fits from different starts (the first from --init, the others random); the lowest objective is kept")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
   app.add_option("--threads", s.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();

@@ -251,6 +251,7 @@ int run_fit(const FitSettings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  io::remove_temporaries_on_signal();  // SIGINT/SIGTERM leave no TARGET.tmp-XXXXXX behind
   CLI::App app{"modules: gene-module discovery with Poisson NMF (simulate planted modules, or fit a count table)"};
   app.require_subcommand(1);
   app.get_formatter()->column_width(32);

@@ -9,6 +9,12 @@
 // at the same rows through H. Over a grid of λ the rule is the usual one-standard-error rule:
 // the largest λ (the smoothest factors) whose mean held-out error is within one standard error
 // (over the folds) of the lowest.
+//
+// The fits see a sample of the rows, not all of them: evenly spaced windows of consecutive rows
+// (LambdaCVOptions::max_rows in windows of window_rows), each its own chain. λ is a length along
+// the genome (bases), and the held-out error is a mean over entries, so the curve of a sample of
+// long windows is the curve of the whole, while its cost stays bounded: without the cap a whole
+// chromosome of dense tracks (1.25 M bins) spent over 40 minutes in these fits.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -39,7 +45,13 @@ struct LambdaCVOptions {
   /// before the factors do.
   double fit_tolerance = 1e-3;
   /// ...and their sweeps at most: the choice between λ values 3x apart is settled long before.
-  int fit_max_iterations = 100;
+  int fit_max_iterations = 50;
+  /// Rows (segments) the fits see at most, as evenly spaced windows of window_rows consecutive
+  /// rows (0: every row). With a Reducer the cap holds for each process's rows.
+  Eigen::Index max_rows = 10000;
+  /// Rows per window: long next to the smoothing of the largest λ (10,000 bases are 50 bins of
+  /// 200 bases), so that a window's edges weigh little.
+  Eigen::Index window_rows = 2000;
 
   void validate() const {
     auto fail = [](const std::string& what) { throw std::invalid_argument("LambdaCVOptions." + what); };
@@ -50,8 +62,46 @@ struct LambdaCVOptions {
     if (!(held_out > 0 && held_out < 0.5)) fail("held_out must be in (0, 0.5), got " + std::to_string(held_out));
     if (block_rows < 1) fail("block_rows must be >= 1, got " + std::to_string(block_rows));
     if (fit_max_iterations < 1) fail("fit_max_iterations must be >= 1, got " + std::to_string(fit_max_iterations));
+    if (max_rows < 0) fail("max_rows must be >= 0, got " + std::to_string(max_rows));
+    if (window_rows < 1) fail("window_rows must be >= 1, got " + std::to_string(window_rows));
   }
 };
+
+/// Rows of Y sampled as evenly spaced windows, with the chains that cut them (see
+/// LambdaCVOptions::max_rows).
+template <class Scalar>
+struct RowSample {
+  SegmentedMatrix<Scalar> Y;
+  std::vector<Eigen::Index> chain_starts;  ///< in the sample's rows: every window's start and every chain start inside one
+};
+
+/// The sample of `Y` the cross-validation fits: all of it (with its chains) when it has at most
+/// max_rows rows (or max_rows is 0), else ceil(max_rows / window_rows) windows of window_rows
+/// rows, window w centred in the w-th of as many equal strata of the rows.
+template <class Scalar>
+RowSample<Scalar> sample_rows(const SegmentedMatrix<Scalar>& Y, const std::vector<Eigen::Index>& chain_starts,
+                              Eigen::Index max_rows, Eigen::Index window_rows) {
+  const Eigen::Index n = Y.segments();
+  if (max_rows == 0 || n <= max_rows) return {Y, chain_starts};
+  const Eigen::Index window = std::min(window_rows, max_rows);
+  const Eigen::Index windows = (max_rows + window - 1) / window;
+  RowSample<Scalar> out;
+  out.Y.values.resize(windows * window, Y.cols());
+  out.Y.lengths.resize(windows * window);
+  std::size_t next_chain = 0;  // chain_starts is increasing
+  for (Eigen::Index w = 0; w < windows; ++w) {
+    // Stratum w is [w·n/windows, (w+1)·n/windows), at least `window` rows long since n > max_rows.
+    const Eigen::Index lo = w * n / windows, hi = (w + 1) * n / windows;
+    const Eigen::Index first = lo + (hi - lo - window) / 2;
+    out.Y.values.middleRows(w * window, window) = Y.values.middleRows(first, window);
+    out.Y.lengths.segment(w * window, window) = Y.lengths.segment(first, window);
+    if (w > 0) out.chain_starts.push_back(w * window);
+    while (next_chain < chain_starts.size() && chain_starts[next_chain] <= first) ++next_chain;
+    for (; next_chain < chain_starts.size() && chain_starts[next_chain] < first + window; ++next_chain)
+      out.chain_starts.push_back(w * window + chain_starts[next_chain] - first);
+  }
+  return out;
+}
 
 struct LambdaCVCurve {
   std::vector<double> lambdas;
@@ -63,16 +113,20 @@ struct LambdaCVCurve {
 };
 
 /// Cross-validates λ for NMF<FusedLasso<Scalar>> with `options` (the fits use them, restarts
-/// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on segmented Y with optional chains and Reducer (see NMF::fit). Results depend on
+/// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on a sample of segmented Y's rows (sample_rows) with optional chains and Reducer (see NMF::fit). Results depend on
 /// the seed and, with a Reducer, on how the rows are shared out.
 template <class Scalar>
-LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& Y, const std::vector<Eigen::Index>& chain_starts,
+LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, const std::vector<Eigen::Index>& all_chain_starts,
                                     NMFOptions options, const LambdaCVOptions& cv, const Reducer& reduce = {}) {
   cv.validate();
-  Y.validate();
+  all_rows.validate();
+  const RowSample<Scalar> sample = sample_rows(all_rows, all_chain_starts, cv.max_rows, cv.window_rows);
+  const SegmentedMatrix<Scalar>& Y = sample.Y;
+  const std::vector<Eigen::Index>& chain_starts = sample.chain_starts;
   options.missing = MissingValues::Mask;
   options.solver = Solver::HALS;  // the held-out entries are masked, which only HALS can fit
   options.progress = nullptr;
+  options.time_limit = 0;  // the sample bounds the fits' cost; a time limit would make the curve machine-dependent
   options.tolerance = std::max(options.tolerance, cv.fit_tolerance);
   options.max_iterations = std::min(options.max_iterations, cv.fit_max_iterations);
   const Eigen::Index n = Y.segments(), m = Y.cols();

@@ -20,6 +20,7 @@
 // (detail/engine_passes.hpp). Restarts (NMFOptions::restarts) run one after another from
 // different starts and the lowest final objective wins.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -142,6 +143,10 @@ class NMF {
     detail::EngineProblem<Scalar> problem{
         any_missing > 0 ? detail::DataView<Scalar>{observed_values, data.weights} : data, std::move(chains), reduce};
     problem.threads = detail::resolve_threads(options_.threads);
+    if (options_.time_limit > 0)
+      problem.deadline = std::chrono::steady_clock::now() +
+                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(options_.time_limit));
     problem.rows = expanded_rows;
     problem.measure();  // ||Y||², the data's scale and the total rows, over all processes
     check_rank(options_.rank, problem.rows);
@@ -156,6 +161,7 @@ class NMF {
     Result best;
     for (int restart = 0; restart < options_.restarts; ++restart) {
       Result result = run_once(problem, mask, restart);
+      const bool out_of_time = result.status == Status::TimeLimit;
       const double final_objective =
           result.objective.empty() ? std::numeric_limits<double>::infinity() : result.objective.back();
       const bool better = restart == 0 || (result.status != Status::NumericalIssue &&
@@ -168,6 +174,7 @@ class NMF {
         best.restart = restart;
       }
       best.restart_objectives = std::move(finals);
+      if (out_of_time) break;  // no restart starts past the time limit
     }
     return best;
   }

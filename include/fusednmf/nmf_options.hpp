@@ -69,7 +69,7 @@ struct NMFOptions {
   int max_iterations = 1000;  ///< >= 1 (per restart)
   /// HALS: stop when the sweep's step norm (in the objective's metric, see nmf.hpp), relative to
   /// the first sweep's, stays below this; ProjectedALS: the objective's relative change...
-  double tolerance = 1e-4;
+  double tolerance = 1e-3;
   int patience = 2;           ///< ...for this many consecutive iterations (>= 1)
   /// Ridge D = l2 * (mean diagonal of the Gram matrix) * I in both solves: relative, so it means
   /// the same whatever the data's scale and row count. Must be > 0 when rank may exceed the data's rank.
@@ -85,6 +85,10 @@ struct NMFOptions {
   /// over Y against one over the block, stopping early once the block settles.
   int inner_passes = 0;
   int threads = 0;            ///< 0: OpenMP's default
+  /// Seconds the whole fit (every restart) may take; 0: no limit. Past it the fit stops after the
+  /// sweep in progress with Status::TimeLimit, and no further restart starts. A result that
+  /// stopped so depends on the machine's speed; one that did not is unaffected.
+  double time_limit = 0;
   std::function<void(const Progress&)> progress;  ///< called after every iteration if set
 
   void validate() const {
@@ -97,17 +101,20 @@ struct NMFOptions {
     if (!(l2 >= 0.0) || !std::isfinite(l2)) fail("l2 must be finite and >= 0, got " + std::to_string(l2));
     if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
     if (restarts < 1) fail("restarts must be >= 1, got " + std::to_string(restarts));
+    if (!(time_limit >= 0.0) || !std::isfinite(time_limit))
+      fail("time_limit must be finite and >= 0 seconds, got " + std::to_string(time_limit));
     if (inner_passes < 0) fail("inner_passes must be >= 0, got " + std::to_string(inner_passes));
   }
 };
 
-enum class Status { Converged, MaxIterations, NumericalIssue };
+enum class Status { Converged, MaxIterations, NumericalIssue, TimeLimit };
 
 inline const char* to_string(Status s) {
   switch (s) {
     case Status::Converged: return "converged";
     case Status::MaxIterations: return "reached max iterations";
     case Status::NumericalIssue: return "numerical issue";
+    case Status::TimeLimit: return "reached the time limit";
   }
   return "?";
 }

@@ -2,7 +2,9 @@
 // dead factors are re-seeded. Properties, not trajectories: they hold whatever the rounding.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -217,6 +219,45 @@ TEST_CASE("restarts keep the best objective, and the same bytes for any thread c
   o.restarts = 1;
   auto first = NMF<FusedLasso<float>>(o).fit(Y);
   CHECK(first.objective.back() == a.restart_objectives[0]);
+}
+
+TEST_CASE("a time limit stops the fit after the sweep in progress, and starts no further restart", "[hals]") {
+  auto p = planted(2000, 8, 3, 50, 0.3, 14);
+  NMFOptions o;
+  o.rank = 3;
+  o.tolerance = 0;  // never converges: only the limit can stop it before max_iterations
+  o.max_iterations = 1000000;
+  o.restarts = 3;
+  o.time_limit = 1e-9;  // past at the end of the first sweep
+  for (Solver solver : {Solver::HALS, Solver::ProjectedALS}) {
+    o.solver = solver;
+    auto r = NMF<FusedLasso<double>>(o, FusedLasso<double>{5.0, 0.0}).fit(p.Y);
+    INFO(to_string(solver));
+    CHECK(r.status == Status::TimeLimit);
+    CHECK(r.iterations == 1);
+    CHECK(r.restart_objectives.size() == 1);
+    CHECK(r.W.allFinite());
+    CHECK(std::string(to_string(r.status)) == "reached the time limit");
+  }
+  // No limit (0): the same fit runs to max_iterations.
+  o.solver = Solver::HALS;
+  o.time_limit = 0;
+  o.max_iterations = 5;
+  o.restarts = 1;
+  CHECK(NMF<FusedLasso<double>>(o, FusedLasso<double>{5.0, 0.0}).fit(p.Y).status == Status::MaxIterations);
+  for (double bad : {-1.0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    o.time_limit = bad;
+    CHECK_THROWS_WITH(NMF<FusedLasso<double>>(o), Catch::Matchers::Contains("time_limit"));
+  }
+}
+
+TEST_CASE("HALS repeats cheap blocks within a sweep, and passes once over a costly prox", "[hals]") {
+  CHECK(detail::hals_auto_passes(30, 10, 50000, 4) == 4);
+  CHECK(detail::hals_auto_passes(30, 10, 50000, 4, has_costly_prox<FusedLasso<float>>::value) == 1);
+  CHECK(detail::hals_auto_passes(30, 10, 10000000, 4) == 1);  // W far larger than the cache
+  CHECK(has_costly_prox<FusedLasso<double, prox::DynamicProgramming>>::value);
+  CHECK_FALSE(has_costly_prox<NoRegularizer<float>>::value);
+  CHECK_FALSE(has_costly_prox<L1Sparsity<double>>::value);
 }
 
 TEST_CASE("projected ALS: a failed first solve returns a written W and says so", "[nmf]") {

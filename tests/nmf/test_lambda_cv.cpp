@@ -50,3 +50,58 @@ TEST_CASE("λ by cross-validation: bad input throws, also from the parallel fits
   bad.lambdas = {-1};
   CHECK_THROWS_WITH(cross_validate_lambda(Y, {}, NMFOptions{}, bad), Catch::Matchers::Contains("lambdas"));
 }
+
+TEST_CASE("λ by cross-validation: the fits see evenly spaced windows of the rows, cut as chains", "[cv]") {
+  SegmentedMatrix<double> Y;
+  const Eigen::Index n = 1000;
+  Y.values.resize(n, 2);
+  Y.lengths.resize(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Y.values(i, 0) = double(i);  // the row's own index: every sampled row can be traced back
+    Y.values(i, 1) = 1.0;
+    Y.lengths[i] = double(1 + i % 7);
+  }
+  const std::vector<Eigen::Index> chains{100, 430, 436, 900};
+  SECTION("small enough: all of it, with its chains") {
+    const auto all = sample_rows(Y, chains, 1000, 30);
+    CHECK(all.Y.values == Y.values);
+    CHECK(all.chain_starts == chains);
+    const auto uncapped = sample_rows(Y, chains, 0, 30);
+    CHECK(uncapped.Y.segments() == n);
+  }
+  SECTION("capped: ceil(max_rows / window) windows of consecutive rows, one per stratum") {
+    const Eigen::Index window = 40, max_rows = 150;  // 4 windows of 40 rows
+    const auto sample = sample_rows(Y, chains, max_rows, window);
+    REQUIRE(sample.Y.segments() == 4 * window);
+    std::vector<Eigen::Index> expected_chains;
+    for (Eigen::Index w = 0; w < 4; ++w) {
+      const Eigen::Index first = Eigen::Index(sample.Y.values(w * window, 0));
+      CHECK(first >= w * n / 4);                   // inside stratum w
+      CHECK(first + window <= (w + 1) * n / 4);
+      for (Eigen::Index r = 0; r < window; ++r) {  // consecutive rows, lengths carried along
+        CHECK(sample.Y.values(w * window + r, 0) == double(first + r));
+        CHECK(sample.Y.lengths[w * window + r] == Y.lengths[first + r]);
+      }
+      if (w > 0) expected_chains.push_back(w * window);
+      for (Eigen::Index c : chains)
+        if (c > first && c < first + window) expected_chains.push_back(w * window + c - first);
+    }
+    CHECK(sample.chain_starts == expected_chains);
+    for (std::size_t c = 1; c < sample.chain_starts.size(); ++c)
+      CHECK(sample.chain_starts[c] > sample.chain_starts[c - 1]);
+  }
+  SECTION("a capped curve is well formed") {
+    NMFOptions o;
+    o.rank = 2;
+    LambdaCVOptions cv;
+    cv.lambdas = {1, 100};
+    cv.max_rows = 300;
+    cv.window_rows = 100;
+    cv.block_rows = 4;
+    const auto curve = cross_validate_lambda(Y, chains, o, cv);
+    for (double e : curve.mean_error) CHECK(std::isfinite(e));
+    LambdaCVOptions bad = cv;
+    bad.max_rows = -1;
+    CHECK_THROWS_WITH(cross_validate_lambda(Y, chains, o, bad), Catch::Matchers::Contains("max_rows"));
+  }
+}

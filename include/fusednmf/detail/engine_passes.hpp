@@ -7,6 +7,7 @@
 // block order, then summed over processes by the Reducer: results do not depend on the thread
 // count, and a fit split across processes equals the fit on all rows.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -21,6 +22,56 @@
 #include "thin_products.hpp"
 
 namespace fusednmf::detail {
+
+/// The end of an iteration, as both solvers record it: the objective and the residual go into
+/// the result and to the progress callback, and the fit stops (false, with the status set) on a
+/// non-finite value or once the residual has stayed below `tolerance` for `patience` iterations
+/// (from the second iteration on, or at once when the residual is exactly 0).
+struct IterationLog {
+  double tolerance;
+  int patience;
+  /// Past it, the fit stops after the iteration in progress (Status::TimeLimit); every process
+  /// stops at the same iteration (the reducer sums who is past it).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const Reducer* reduce = nullptr;
+  int calm = 0;
+  double previous = std::numeric_limits<double>::quiet_NaN();
+
+  /// The objective's change against the previous iteration's, relative (1 at the first).
+  double relative_change(int it, double objective) const {
+    return it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
+  }
+
+  template <class Result, class OnIteration>
+  bool record(int it, double objective, double residual, Result& result, OnIteration&& on_iteration) {
+    if (!std::isfinite(objective) || !std::isfinite(residual)) {
+      result.status = Status::NumericalIssue;
+      return false;
+    }
+    const double change = relative_change(it, objective);
+    result.objective.push_back(objective);
+    result.residual.push_back(residual);
+    result.iterations = it;
+    on_iteration(Progress{it, objective, change, residual, 0});
+    previous = objective;
+    if (it > 1 || residual == 0) {
+      calm = residual < tolerance ? calm + 1 : 0;
+      if (calm >= patience) {
+        result.status = Status::Converged;
+        return false;
+      }
+    }
+    if (deadline != std::chrono::steady_clock::time_point::max()) {
+      double past = std::chrono::steady_clock::now() >= deadline ? 1.0 : 0.0;
+      if (reduce) reduce_sum(*reduce, &past, 1);
+      if (past > 0) {
+        result.status = Status::TimeLimit;
+        return false;
+      }
+    }
+    return true;
+  }
+};
 
 template <class Scalar>
 struct EngineProblem {
@@ -38,6 +89,13 @@ struct EngineProblem {
   double y_norm2 = 0;          ///< weighted ||Y||², all processes
   Eigen::VectorXd track_norm2;  ///< weighted ||Y_:c||² per column, all processes
   double data_scale = 0;       ///< RMS of Y: the unit of the regularizer's weights
+  /// When the fit must stop (NMFOptions::time_limit); max(): never.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+
+  /// The stopping rule of every solver on this problem.
+  IterationLog iteration_log(const NMFOptions& options) const {
+    return IterationLog{options.tolerance, options.patience, deadline, &reduce};
+  }
 
   Eigen::Index n() const { return data.Y.rows(); }
   Eigen::Index m() const { return data.Y.cols(); }
@@ -109,42 +167,5 @@ inline Eigen::VectorXd normalise_rows(Eigen::MatrixXd& H) {
   return scale;
 }
 
-/// The end of an iteration, as both solvers record it: the objective and the residual go into
-/// the result and to the progress callback, and the fit stops (false, with the status set) on a
-/// non-finite value or once the residual has stayed below `tolerance` for `patience` iterations
-/// (from the second iteration on, or at once when the residual is exactly 0).
-struct IterationLog {
-  double tolerance;
-  int patience;
-  int calm = 0;
-  double previous = std::numeric_limits<double>::quiet_NaN();
-
-  /// The objective's change against the previous iteration's, relative (1 at the first).
-  double relative_change(int it, double objective) const {
-    return it == 1 ? 1.0 : std::abs(previous - objective) / std::max(std::abs(previous), 1e-300);
-  }
-
-  template <class Result, class OnIteration>
-  bool record(int it, double objective, double residual, Result& result, OnIteration&& on_iteration) {
-    if (!std::isfinite(objective) || !std::isfinite(residual)) {
-      result.status = Status::NumericalIssue;
-      return false;
-    }
-    const double change = relative_change(it, objective);
-    result.objective.push_back(objective);
-    result.residual.push_back(residual);
-    result.iterations = it;
-    on_iteration(Progress{it, objective, change, residual, 0});
-    previous = objective;
-    if (it > 1 || residual == 0) {
-      calm = residual < tolerance ? calm + 1 : 0;
-      if (calm >= patience) {
-        result.status = Status::Converged;
-        return false;
-      }
-    }
-    return true;
-  }
-};
 
 }  // namespace fusednmf::detail

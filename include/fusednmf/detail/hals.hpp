@@ -45,6 +45,7 @@
 
 #include "../nmf_options.hpp"
 #include "../prox/fused_lasso_prox.hpp"
+#include "../regularizers.hpp"
 #include "engine_passes.hpp"
 
 namespace fusednmf::detail {
@@ -149,12 +150,15 @@ void prox_column(const EngineProblem<Scalar>& problem, const Regularizer& regula
 inline constexpr double kInnerPassStop = 0.01;
 
 /// Passes over W's columns per sweep when NMFOptions::inner_passes is 0. While W stays in cache
-/// the work is arithmetic: a pass over Y costs about rows·m·k, one over the columns rows·k², so
-/// up to 1 + m/k repeats cost one more Y pass. A W larger than the cache makes every column read
-/// all of W from memory (rows·k² values a pass, more than Y's rows·m when k > m/k): then one pass.
-inline int hals_auto_passes(Eigen::Index m, Eigen::Index k, Eigen::Index rows = 0, std::size_t scalar_bytes = 4) {
+/// and the regularizer's prox is cheap the work is arithmetic: a pass over Y costs about
+/// rows·m·k, one over the columns rows·k², so up to 1 + m/k repeats cost one more Y pass. A W
+/// larger than the cache makes every column read all of W from memory (rows·k² values a pass,
+/// more than Y's rows·m when k > m/k), and a costly prox (has_costly_prox) outweighs the passes
+/// over Y: then one pass.
+inline int hals_auto_passes(Eigen::Index m, Eigen::Index k, Eigen::Index rows = 0, std::size_t scalar_bytes = 4,
+                            bool costly_prox = false) {
   constexpr double cache_bytes = 4.0 * 1024 * 1024;
-  if (double(rows) * double(k) * double(scalar_bytes) > cache_bytes) return 1;
+  if (costly_prox || double(rows) * double(k) * double(scalar_bytes) > cache_bytes) return 1;
   return int(std::clamp<Eigen::Index>(1 + (m + k - 1) / k, 1, 10));
 }
 
@@ -178,9 +182,9 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
   DeadFactors dead(k);
 
-  const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k, n, sizeof(Scalar));
+  const int w_passes = options.inner_passes > 0 ? options.inner_passes : hals_auto_passes(m, k, n, sizeof(Scalar), has_costly_prox<Regularizer>::value);
   const int h_passes = options.inner_passes > 0 ? options.inner_passes : 10;
-  SweepLog log{IterationLog{options.tolerance, options.patience}};
+  SweepLog log{problem.iteration_log(options)};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     // Y Hᵀ, block by block (each row of R depends on its row of Y alone).

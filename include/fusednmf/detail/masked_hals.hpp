@@ -107,7 +107,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
     return total;
   };
 
-  SweepLog log{IterationLog{options.tolerance, options.patience}};
+  SweepLog log{problem.iteration_log(options)};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     const Matrix Hs = H.template cast<Scalar>();

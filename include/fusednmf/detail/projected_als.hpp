@@ -47,7 +47,7 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
   Eigen::VectorXd h_scale = normalise_rows(H);
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
   std::vector<double> penalty(static_cast<std::size_t>(k * nchains));
-  IterationLog log{options.tolerance, options.patience};
+  IterationLog log = problem.iteration_log(options);
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     // W <- max(0, Y Mᵀ) with M = (HHᵀ + D)⁻¹ H.

@@ -1,68 +1,168 @@
 #pragma once
 // Output files that appear whole or not at all: data goes to a temporary file beside the target,
-// renamed over it only once complete, so a failed run never leaves a half-written file.
+// flushed to disk and renamed over it only once complete, so a failed or killed run never leaves
+// a half-written file at the target's name.
+//
+// Temporary names are unique (mkstemp), so two runs writing the same target never share one,
+// and every live temporary is listed where a signal handler can reach it:
+// remove_temporaries_on_signal() makes SIGINT, SIGTERM and SIGHUP remove them before the
+// program ends. (SIGKILL cannot be caught; its leftovers are `TARGET.tmp-XXXXXX` files.)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
 #include <cerrno>
-#include <cstdint>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace fusednmf::io {
 
-/// Throws std::runtime_error unless `target` can be created: not a directory, its directory
-/// exists and accepts a new file (checked by creating and removing a probe). Lets programs fail
-/// before long work rather than at the end.
+namespace detail {
+
+/// The live temporary files, in fixed slots a signal handler may read: a slot holds a path while
+/// its `used` flag is set.
+struct TemporaryRegistry {
+  static constexpr std::size_t kSlots = 64, kPathBytes = 4096;
+  std::array<std::atomic<bool>, kSlots> used{};
+  std::array<std::array<char, kPathBytes>, kSlots> paths{};
+
+  static TemporaryRegistry& instance() {
+    static TemporaryRegistry registry;
+    return registry;
+  }
+  /// The slot now holding `path`, or -1 when all are taken or the path is too long (the file is
+  /// then only removed by its owner).
+  int add(const std::string& path) {
+    if (path.size() >= kPathBytes) return -1;
+    for (std::size_t s = 0; s < kSlots; ++s) {
+      bool expected = false;
+      if (used[s].load() || !used[s].compare_exchange_strong(expected, true)) continue;
+      std::memcpy(paths[s].data(), path.c_str(), path.size() + 1);
+      return int(s);
+    }
+    return -1;
+  }
+  void remove(int slot) {
+    if (slot >= 0) used[std::size_t(slot)].store(false);
+  }
+  /// Async-signal-safe: unlink() only.
+  void unlink_all() {
+    for (std::size_t s = 0; s < kSlots; ++s)
+      if (used[s].load()) ::unlink(paths[s].data());
+  }
+};
+
+extern "C" inline void remove_temporaries_and_reraise(int signal_number) {
+  TemporaryRegistry::instance().unlink_all();
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+}  // namespace detail
+
+/// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every live temporary file, then
+/// end the program as the signal would have. For programs; a library never installs handlers.
+inline void remove_temporaries_on_signal() {
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, detail::remove_temporaries_and_reraise);
+}
+
+/// A new, empty, uniquely named file `TARGET.tmp-XXXXXX` beside `target` (mkstemp), with the
+/// permissions a new file gets under the umask, listed for removal on a signal until released.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(const std::filesystem::path& target) {
+    std::string name = target.string() + ".tmp-XXXXXX";
+    std::vector<char> buffer(name.begin(), name.end());
+    buffer.push_back('\0');
+    fd_ = ::mkstemp(buffer.data());
+    if (fd_ < 0) throw std::runtime_error("cannot create a file beside " + target.string() + ": " + std::strerror(errno));
+    path_ = buffer.data();
+    slot_ = detail::TemporaryRegistry::instance().add(path_.string());
+    const mode_t mask = ::umask(0);  // read it back: mkstemp made the file 0600
+    ::umask(mask);
+    ::fchmod(fd_, 0666 & ~mask);
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  ~TemporaryFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!kept_) {
+      std::error_code ec;
+      std::filesystem::remove(path_, ec);
+    }
+    detail::TemporaryRegistry::instance().remove(slot_);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  /// Flushes what was written through any descriptor to disk, then renames the file over
+  /// `target`; throws naming target on failure (the temporary is then removed).
+  void commit(const std::filesystem::path& target) {
+    if (::fsync(fd_) != 0) throw std::runtime_error("writing " + target.string() + " failed: " + std::strerror(errno));
+    ::close(fd_);
+    fd_ = -1;
+    std::error_code ec;
+    std::filesystem::rename(path_, target, ec);
+    if (ec) throw std::runtime_error("cannot rename into " + target.string() + ": " + ec.message());
+    kept_ = true;
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  int slot_ = -1;
+  bool kept_ = false;
+};
+
+/// Throws std::runtime_error unless `target` can be created or replaced: not a directory nor any
+/// other file that is not a regular file (a device, a FIFO: renaming over /dev/null would replace
+/// the device), its directory exists and accepts a new file (checked by creating and removing a
+/// probe). Lets programs fail before long work rather than at the end.
 inline void ensure_writable_target(const std::filesystem::path& target) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_directory(target, ec)) throw std::runtime_error(target.string() + " is a directory");
+  if (fs::exists(target, ec) && !fs::is_regular_file(target, ec))
+    throw std::runtime_error(target.string() + " exists and is not a regular file (a device or a pipe?)");
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + dir.string() + " does not exist");
-  const fs::path probe = dir / (".fusednmf-probe-" + std::to_string(reinterpret_cast<std::uintptr_t>(&target)));
-  std::ofstream test(probe);
-  if (!test) throw std::runtime_error("directory " + dir.string() + " is not writable");
-  test.close();
-  fs::remove(probe, ec);
+  try {
+    TemporaryFile probe(dir / ".fusednmf-probe");
+  } catch (const std::exception&) {
+    throw std::runtime_error("directory " + dir.string() + " is not writable");
+  }
 }
 
-/// A temporary file beside `target`; commit() renames it over target, the destructor removes it
-/// if commit() was never reached.
+/// A temporary file beside `target` written through stream(); commit() flushes it to disk and
+/// renames it over target, the destructor removes it if commit() was never reached.
 class AtomicFile {
  public:
-  explicit AtomicFile(const std::filesystem::path& target) : target_(target) {
-    ensure_writable_target(target_);
-    temp_ = target_;
-    temp_ += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
-    out_.open(temp_, std::ios::binary | std::ios::trunc);
-    if (!out_)
-      throw std::runtime_error("cannot write " + target_.string() + ": " + std::strerror(errno));
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile() {
-    if (!committed_) {
-      out_.close();
-      std::error_code ec;
-      std::filesystem::remove(temp_, ec);
-    }
+  explicit AtomicFile(const std::filesystem::path& target) : target_(checked(target)), temp_(target) {
+    out_.open(temp_.path(), std::ios::binary | std::ios::trunc);
+    if (!out_) throw std::runtime_error("cannot write " + target_.string() + ": " + std::strerror(errno));
   }
   std::ofstream& stream() { return out_; }
   void commit() {
     out_.flush();
     out_.close();
     if (!out_) throw std::runtime_error("writing " + target_.string() + " failed (disk full?)");
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) throw std::runtime_error("cannot rename into " + target_.string() + ": " + ec.message());
-    committed_ = true;
+    temp_.commit(target_);
   }
 
  private:
-  std::filesystem::path target_, temp_;
+  static const std::filesystem::path& checked(const std::filesystem::path& target) {
+    ensure_writable_target(target);
+    return target;
+  }
+
+  std::filesystem::path target_;
+  TemporaryFile temp_;
   std::ofstream out_;
-  bool committed_ = false;
 };
 
 }  // namespace fusednmf::io

@@ -74,12 +74,15 @@ inline void write_bigwig_file(const std::filesystem::path& temp, const std::file
       fail("cannot append intervals");
   }
   bwClose(fp);  // writes the index and the zoom levels
-}
-
-inline std::filesystem::path temp_beside(const std::filesystem::path& target, const void* tag) {
-  std::filesystem::path temp = target;
-  temp += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(tag));
-  return temp;
+  // bwClose reports no failure (on a full disk libBigWig only prints "output is likely
+  // truncated"), so the file must read back before it may be renamed into place.
+  bigWigFile_t* written = bwOpen(temp.c_str(), nullptr, "r");  // reads the header, chromosomes and index
+  if (!written) {
+    std::error_code ec;
+    std::filesystem::remove(temp, ec);
+    throw std::runtime_error(target.string() + ": the written file does not read back (disk full?)");
+  }
+  bwClose(written);
 }
 
 }  // namespace detail
@@ -89,14 +92,9 @@ inline std::filesystem::path temp_beside(const std::filesystem::path& target, co
 inline void write_bigwig(const std::filesystem::path& path, const std::vector<Chromosome>& chroms,
                          const std::vector<Runs>& runs) {
   ensure_writable_target(path);
-  const std::filesystem::path temp = detail::temp_beside(path, &chroms);
-  detail::write_bigwig_file(temp, path, chroms, runs);
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    throw std::runtime_error("cannot rename into " + path.string() + ": " + ec.message());
-  }
+  TemporaryFile temp(path);
+  detail::write_bigwig_file(temp.path(), path, chroms, runs);
+  temp.commit(path);
 }
 
 /// Where one factor's track goes: `dir`/`prefix`.factorJ.bw, J = 1..k.
@@ -144,21 +142,12 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
   if (!std::filesystem::is_directory(dir, ec))
     throw std::runtime_error("directory " + dir.string() + " does not exist");
 
-  std::vector<std::filesystem::path> targets, temps;
-  // Removes what was written so far unless every file made it.
-  struct Cleanup {
-    std::vector<std::filesystem::path>* temps;
-    bool done = false;
-    ~Cleanup() {
-      if (done) return;
-      std::error_code e;
-      for (const auto& t : *temps) std::filesystem::remove(t, e);
-    }
-  } cleanup{&temps};
+  std::vector<std::filesystem::path> targets;
+  std::vector<std::unique_ptr<TemporaryFile>> temps;  // each removed unless committed
   for (Eigen::Index j = 0; j < W.cols(); ++j) {
     targets.push_back(factor_track_path(dir, prefix, j));
     ensure_writable_target(targets.back());
-    temps.push_back(detail::temp_beside(targets.back(), &targets));
+    temps.push_back(std::make_unique<TemporaryFile>(targets.back()));
     std::vector<Runs> runs(chroms.size());
     for (std::size_t i = 0; i < spans.size(); ++i) {
       std::int64_t position = spans[i].start;
@@ -169,13 +158,9 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
         position = next;
       }
     }
-    detail::write_bigwig_file(temps.back(), targets.back(), chroms, runs);
+    detail::write_bigwig_file(temps.back()->path(), targets.back(), chroms, runs);
   }
-  for (std::size_t j = 0; j < targets.size(); ++j) {
-    std::filesystem::rename(temps[j], targets[j], ec);
-    if (ec) throw std::runtime_error("cannot rename into " + targets[j].string() + ": " + ec.message());
-  }
-  cleanup.done = true;
+  for (std::size_t j = 0; j < targets.size(); ++j) temps[j]->commit(targets[j]);
   return targets;
 }
 
