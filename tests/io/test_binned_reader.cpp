@@ -18,9 +18,13 @@
 #include <fusednmf/io/genome_reader.hpp>
 #include <fusednmf/preprocess.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using fusednmf::io::BinnedReadOptions;
 using fusednmf::io::read_binned;
+
+using fusednmf::testing::TempDir;
 
 namespace {
 
@@ -31,14 +35,6 @@ struct Interval {
 
 enum class Section { BedGraph, VarStep, FixedStep };
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("fusednmf_test_binned_" + std::to_string(::getpid()));
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 constexpr std::uint32_t kChromLength = 30000;
 
@@ -151,7 +147,7 @@ bool same_bytes(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
 }  // namespace
 
 TEST_CASE("read_binned equals a per-base reference on random tracks of every section type", "[io][binned]") {
-  TempDir dir;
+  TempDir dir("binned");
   std::mt19937_64 rng(GENERATE(1, 2, 3));
   const auto [files, tracks] =
       random_tracks(dir.path, rng, {Section::BedGraph, Section::VarStep, Section::FixedStep, Section::BedGraph});
@@ -203,7 +199,7 @@ TEST_CASE("read_binned equals a per-base reference on random tracks of every sec
 }
 
 TEST_CASE("read_region's segments expand to the per-base reference, for any thread count", "[io][segments]") {
-  TempDir dir;
+  TempDir dir("binned");
   std::mt19937_64 rng(GENERATE(4, 5));
   const auto [files, tracks] = random_tracks(dir.path, rng, {Section::FixedStep, Section::BedGraph, Section::VarStep});
   for (int trial = 0; trial < 5; ++trial) {
@@ -244,7 +240,7 @@ TEST_CASE("read_region's segments expand to the per-base reference, for any thre
 }
 
 TEST_CASE("read_binned gives what read_region and average_into_bins give", "[io][binned]") {
-  TempDir dir;
+  TempDir dir("binned");
   std::mt19937_64 rng(11);
   const auto files = random_tracks(dir.path, rng, {Section::BedGraph, Section::FixedStep, Section::BedGraph}).files;
   for (bool missing : {false, true}) {
@@ -262,7 +258,7 @@ TEST_CASE("read_binned gives what read_region and average_into_bins give", "[io]
 }
 
 TEST_CASE("read_binned reports progress and reads chromosomes without data as empty", "[io][binned]") {
-  TempDir dir;
+  TempDir dir("binned");
   std::mt19937_64 rng(5);
   const fs::path file = dir.path / "t.bw";
   write_random_track(file, Section::BedGraph, rng);
@@ -285,7 +281,7 @@ TEST_CASE("read_binned reports progress and reads chromosomes without data as em
 
 TEST_CASE("read_binned rejects overlapping intervals and corrupt files, naming the file", "[io][binned][corrupt]") {
   using Catch::Matchers::Contains;
-  TempDir dir;
+  TempDir dir("binned");
   // Overlaps libBigWig writes without complaint: inside one block, and across blocks.
   for (std::uint32_t overlap_at : {5u, 300u}) {
     const fs::path path = dir.path / ("overlap" + std::to_string(overlap_at) + ".bw");
@@ -340,7 +336,7 @@ TEST_CASE("read_binned rejects overlapping intervals and corrupt files, naming t
 }
 
 TEST_CASE("read_genome reads every chromosome, masks what the BED excludes and totals it", "[io][genome]") {
-  TempDir dir;
+  TempDir dir("binned");
   std::mt19937_64 rng(21);
   const auto files = random_tracks(dir.path, rng, {Section::BedGraph, Section::BedGraph}).files;
   fusednmf::io::GenomeReadOptions options;

@@ -22,9 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace fusednmf::io {
-
-namespace detail {
+namespace fusednmf::detail {
 
 /// The live temporary files, in fixed slots a signal handler may read: a slot holds a path while
 /// its `used` flag is set.
@@ -65,12 +63,14 @@ extern "C" inline void remove_temporaries_and_reraise(int signal_number) {
   std::raise(signal_number);
 }
 
-}  // namespace detail
+}  // namespace fusednmf::detail
+
+namespace fusednmf::io {
 
 /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every live temporary file, then
 /// end the program as the signal would have. For programs; a library never installs handlers.
 inline void remove_temporaries_on_signal() {
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, detail::remove_temporaries_and_reraise);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, fusednmf::detail::remove_temporaries_and_reraise);
 }
 
 /// A new, empty, uniquely named file `TARGET.tmp-XXXXXX` beside `target` (mkstemp), with the
@@ -84,7 +84,7 @@ class TemporaryFile {
     fd_ = ::mkstemp(buffer.data());
     if (fd_ < 0) throw std::runtime_error("cannot create a file beside " + target.string() + ": " + std::strerror(errno));
     path_ = buffer.data();
-    slot_ = detail::TemporaryRegistry::instance().add(path_.string());
+    slot_ = fusednmf::detail::TemporaryRegistry::instance().add(path_.string());
     const mode_t mask = ::umask(0);  // read it back: mkstemp made the file 0600
     ::umask(mask);
     ::fchmod(fd_, 0666 & ~mask);
@@ -97,7 +97,7 @@ class TemporaryFile {
       std::error_code ec;
       std::filesystem::remove(path_, ec);
     }
-    detail::TemporaryRegistry::instance().remove(slot_);
+    fusednmf::detail::TemporaryRegistry::instance().remove(slot_);
   }
   const std::filesystem::path& path() const { return path_; }
   /// Flushes what was written through any descriptor to disk, then renames the file over

@@ -19,6 +19,7 @@
 #include <bigWig.h>
 
 #include "../detail/parallel.hpp"
+#include "bigwig_validate.hpp"
 
 namespace fusednmf::io {
 
@@ -38,9 +39,13 @@ class BigWigFile {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
       throw std::runtime_error(path_ + ": not a regular file");
+    validate_bigwig_layout(RawFile(path_));  // before libBigWig parses what it does not check
     handle_.reset(bwOpen(path_.c_str(), nullptr, "r"));
-    if (!handle_ || !handle_->cl)
+    if (!handle_ || !handle_->cl || !handle_->hdr)
       throw std::runtime_error(path_ + ": not a readable bigWig file (bad header or truncated)");
+    for (int64_t i = 0; i < handle_->cl->nKeys; ++i)
+      if (!handle_->cl->chrom[i])
+        throw std::runtime_error(path_ + ": damaged bigWig file: chromosome " + std::to_string(i) + " has no name");
   }
 
   const std::string& path() const { return path_; }

@@ -91,6 +91,7 @@ inline std::vector<DataBlock> overlapping_blocks(const RawFile& file, std::uint6
   std::uint8_t header[kIndexHeader];
   file.read(index_offset, header, sizeof header);
   if (fusednmf::detail::load_field<std::uint32_t>(header) != kIndexMagic) throw corrupt("bad magic number");
+  const auto indexed_blocks = fusednmf::detail::load_field<std::uint64_t>(header + 8);
 
   // (chromosome, base) pairs compare lexicographically: an entry overlaps the query when it
   // starts before the query's end and ends after its start.
@@ -114,12 +115,16 @@ inline std::vector<DataBlock> overlapping_blocks(const RawFile& file, std::uint6
     file.read(at.offset, head, sizeof head);
     const bool leaf = head[0] != 0;
     const std::uint16_t count = fusednmf::detail::load_field<std::uint16_t>(head + 2);
+    // Only the root of an index of no blocks is empty: an empty node elsewhere would hide data,
+    // which must not read as zeros.
+    if (count == 0 && !(at.depth == 0 && indexed_blocks == 0)) throw corrupt("an empty node");
     node.resize(std::size_t(count) * (leaf ? kLeafItem : kBranchItem));
     file.read(at.offset + kNodeHeader, node.data(), node.size());
     for (std::uint16_t i = 0; i < count; ++i) {
       const std::uint8_t* item = node.data() + std::size_t(i) * (leaf ? kLeafItem : kBranchItem);
       const auto c0 = fusednmf::detail::load_field<std::uint32_t>(item), b0 = fusednmf::detail::load_field<std::uint32_t>(item + 4);
       const auto c1 = fusednmf::detail::load_field<std::uint32_t>(item + 8), b1 = fusednmf::detail::load_field<std::uint32_t>(item + 12);
+      if (before(c1, b1, c0, b0)) throw corrupt("an entry ends before it starts");
       if (!before(c0, b0, chrom_id, end) || !before(chrom_id, start, c1, b1)) continue;
       const auto child = fusednmf::detail::load_field<std::uint64_t>(item + 16);
       if (!leaf) {
