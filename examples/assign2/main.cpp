@@ -31,6 +31,7 @@
 #endif
 #include <fusednmf/io/bed.hpp>
 #include <fusednmf/io/npy.hpp>
+#include <fusednmf/io/output_set.hpp>
 #include <fusednmf/lambda_cv.hpp>
 #include <fusednmf/nmf.hpp>
 #include <fusednmf/preprocess.hpp>
@@ -235,6 +236,9 @@ int run(const Settings& s, const ProcessGroup& procs) {
     throw std::runtime_error("--end_pos " + std::to_string(s.end) + " must be greater than --start_pos " +
                              std::to_string(s.start));
 
+  // One run at a time writes this output set; its files appear together at the end (OutputSet).
+  const std::unique_ptr<io::OutputLock> lock = procs.root() ? std::make_unique<io::OutputLock>(s.output) : nullptr;
+  io::OutputSet outputs;
   const std::vector<std::string> chromosomes = parse_chromosomes(s.chrom, files);
   const bool several = chromosomes.size() > 1;
   if (several && (s.start != 0 || s.end >= 0))
@@ -285,6 +289,8 @@ int run(const Settings& s, const ProcessGroup& procs) {
                 static_cast<long long>(tracks.rows), s.bin > 1 ? "bins" : "segments", t_read);
   say(buf);
   if (!tracks.any_signal) throw std::runtime_error("every track is 0 (or missing) over the region");
+  io::check_free_space(s.output, double(tracks.bases) * double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0),
+                       "the W files (" + std::to_string(tracks.bases) + " bases x " + std::to_string(s.k) + " " + s.dtype + ")");
 
   PreprocessOptions prep;
   prep.bin = s.bin;
@@ -338,7 +344,7 @@ int run(const Settings& s, const ProcessGroup& procs) {
     std::snprintf(buf, sizeof buf, "-fold cross-validation on held-out blocks of %lld rows (%.2f s):",
                   static_cast<long long>(std::min<Eigen::Index>(Y.segments(), cv.max_rows)), seconds_since(cv_start));
     say("lambda by " + std::to_string(cv.folds) + buf + table);
-    if (procs.root() && !s.lambda_curve.empty()) write_lambda_curve(s.lambda_curve, curve);
+    if (procs.root() && !s.lambda_curve.empty()) write_lambda_curve(outputs.stage(s.lambda_curve), curve);
     lambda = curve.lambda();
   }
   opt.time_limit = fit_time_left();
@@ -383,15 +389,15 @@ int run(const Settings& s, const ProcessGroup& procs) {
   }
   for (std::size_t c = 0; c < genome.chromosomes(); ++c) {  // W of each chromosome, expanded to bases
     const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
-    const fs::path path = output_for(s.output, genome.names[c], several);
+    const fs::path path = outputs.stage(output_for(s.output, genome.names[c], several));
     const auto rows = fit.W.middleRows(first, count);
     const auto lengths = Y.lengths.segment(first, count);
     if (s.dtype == "float64") io::write_npy<double>(path, rows, lengths);
     else io::write_npy<float>(path, rows, lengths);
   }
-  if (procs.root() && !s.h_output.empty()) io::write_npy<float>(s.h_output, fit.H);
+  if (procs.root() && !s.h_output.empty()) io::write_npy<float>(outputs.stage(s.h_output), fit.H);
   const std::vector<std::string> columns = column_names(files, prepared.windows);
-  if (procs.root() && !s.h_tsv.empty()) write_h_tsv(s.h_tsv, fit.H, columns);
+  if (procs.root() && !s.h_tsv.empty()) write_h_tsv(outputs.stage(s.h_tsv), fit.H, columns);
 
   for (Eigen::Index j = 0; j < fit.H.rows(); ++j) {  // what each factor is made of
     std::string line = "factor " + std::to_string(j + 1) + ":";
@@ -408,16 +414,6 @@ int run(const Settings& s, const ProcessGroup& procs) {
     std::printf("max_r %.4f column %zu (annotation %s)\n", r[best_j], best_j, s.annotation.c_str());
   }
 
-  if (!s.bigwig_out.empty()) {
-    std::vector<io::Chromosome> header;
-    for (const auto& [name, length] : io::BigWigFile(files.front()).chromosomes()) header.push_back({name, length});
-    std::vector<io::TrackSpan> spans;
-    for (std::size_t c = 0; c < genome.chromosomes(); ++c)
-      spans.push_back({genome.names[c], s.start, genome.first_segment(c), genome.segment_count(c)});
-    const auto written =
-        io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, spans, fit.W, Y.lengths);
-    say("wrote " + std::to_string(written.size()) + " factor tracks: " + written.front().string() + " ...");
-  }
   if (!s.plot.empty()) {
     examples::FactorPlot plot;
     plot.chrom = s.chrom;
@@ -447,9 +443,22 @@ int run(const Settings& s, const ProcessGroup& procs) {
     }
     plot.H = fit.H.cast<double>();
     plot.track_names = columns;
-    examples::write_svg(s.plot, plot);
+    examples::write_svg(outputs.stage(s.plot), plot);
     say("wrote the plot " + s.plot);
   }
+  // The factor tracks last: they appear together (write_factor_tracks) only when everything
+  // staged before them was written, and the staged files follow them into place.
+  if (!s.bigwig_out.empty()) {
+    std::vector<io::Chromosome> header;
+    for (const auto& [name, length] : io::BigWigFile(files.front()).chromosomes()) header.push_back({name, length});
+    std::vector<io::TrackSpan> spans;
+    for (std::size_t c = 0; c < genome.chromosomes(); ++c)
+      spans.push_back({genome.names[c], s.start, genome.first_segment(c), genome.segment_count(c)});
+    const auto written =
+        io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, spans, fit.W, Y.lengths);
+    say("wrote " + std::to_string(written.size()) + " factor tracks: " + written.front().string() + " ...");
+  }
+  outputs.commit();
   if (procs.size > 1) say("ranks: " + std::to_string(procs.size) + ", each writing the W files of its chromosomes");
   std::snprintf(buf, sizeof buf,
                 "wrote %s%s (%lld x %d %s): %d iterations (%s, %s, residual %.1e), read %.2f s, NMF %.2f s, total %.2f s",

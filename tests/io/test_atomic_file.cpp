@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <fusednmf/io/atomic_file.hpp>
+#include <fusednmf/io/output_set.hpp>
 
 namespace fs = std::filesystem;
 using namespace fusednmf;
@@ -101,5 +102,40 @@ TEST_CASE("SIGTERM removes the live temporary files before the program ends", "[
   CHECK(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGTERM);
   CHECK(files_in(dir) == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an output set appears whole at commit, or not at all", "[atomic][set]") {
+  const fs::path dir = fresh_dir("set");
+  {
+    io::OutputSet set;
+    std::ofstream(set.stage(dir / "a.txt")) << "a";
+    std::ofstream(set.stage(dir / "b.txt")) << "b";
+    CHECK_FALSE(fs::exists(dir / "a.txt"));
+  }  // abandoned: nothing at the targets, no temporaries
+  CHECK(files_in(dir) == 0);
+  io::OutputSet set;
+  std::ofstream(set.stage(dir / "a.txt")) << "a";
+  std::ofstream(set.stage(dir / "b.txt")) << "b";
+  set.commit();
+  CHECK(fs::exists(dir / "a.txt"));
+  CHECK(fs::exists(dir / "b.txt"));
+  CHECK(files_in(dir) == 2);
+  CHECK_THROWS_WITH(set.stage("/dev/null"), Catch::Matchers::Contains("not a regular file"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an output lock admits one writer, and free space is checked before writing", "[atomic][set]") {
+  const fs::path dir = fresh_dir("lock");
+  {
+    io::OutputLock first(dir / "w.npy");
+    CHECK_THROWS_WITH(io::OutputLock(dir / "w.npy"), Catch::Matchers::Contains("another run is writing"));
+    CHECK(fs::exists(dir / "w.npy.lock"));
+  }
+  CHECK_FALSE(fs::exists(dir / "w.npy.lock"));  // released and removed
+  CHECK_NOTHROW(io::OutputLock(dir / "w.npy"));
+  CHECK_NOTHROW(io::check_free_space(dir / "w.npy", 1000.0, "W"));
+  CHECK_THROWS_WITH(io::check_free_space(dir / "w.npy", 1e20, "the W files"),
+                    Catch::Matchers::Contains("the W files need 1e+11 GB"));
   fs::remove_all(dir);
 }

@@ -1,0 +1,92 @@
+#pragma once
+// A program's outputs as one set: every file is written under a temporary name and all are
+// renamed into place together at the end, so a run that fails (a full disk while writing the
+// last file, a bad flag found late) leaves the previous set, or nothing, at the final names,
+// never a mix. A lock beside the first output keeps two runs from writing the same set at once,
+// and a free-space check turns "disk full" at the end of a long run into an error at its start.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "atomic_file.hpp"
+
+namespace fusednmf::io {
+
+/// Staged outputs: stage(target) gives the path to write target's content to; commit() renames
+/// every staged file over its target; the destructor removes whatever was not committed.
+class OutputSet {
+ public:
+  /// A new temporary file beside `target` (checked writable first) to write target's content to,
+  /// by any writer, atomic or not.
+  std::filesystem::path stage(const std::filesystem::path& target) {
+    ensure_writable_target(target);
+    staged_.push_back({target, std::make_unique<TemporaryFile>(target)});
+    return staged_.back().second->path();
+  }
+  /// Renames every staged file over its target, in the order staged.
+  void commit() {
+    for (auto& [target, temp] : staged_) temp->commit(target);
+    staged_.clear();
+  }
+
+ private:
+  std::vector<std::pair<std::filesystem::path, std::unique_ptr<TemporaryFile>>> staged_;
+};
+
+/// An exclusive lock on `TARGET.lock` for the life of the object: a second run writing the same
+/// target fails at once with a message, rather than interleaving its files with this run's.
+class OutputLock {
+ public:
+  explicit OutputLock(const std::filesystem::path& target) : path_(target.string() + ".lock") {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd_ < 0) throw std::runtime_error("cannot create the lock " + path_.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("another run is writing " + target.string() + " (it holds " + path_.string() +
+                               "); wait for it to finish or choose another output");
+    }
+  }
+  OutputLock(const OutputLock&) = delete;
+  OutputLock& operator=(const OutputLock&) = delete;
+  ~OutputLock() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);  // while still held: a waiting run sees no stale lock
+    ::close(fd_);
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+/// Throws std::runtime_error when `bytes` of output (what: a description) would not fit in the
+/// free space of `target`'s file system, leaving 1% of it spare.
+inline void check_free_space(const std::filesystem::path& target, double bytes, const std::string& what) {
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  struct statvfs fs {};
+  if (::statvfs(dir.c_str(), &fs) != 0) return;  // unknown: the writes are still checked
+  const double free_bytes = double(fs.f_bavail) * double(fs.f_frsize);
+  const double spare = 0.01 * double(fs.f_blocks) * double(fs.f_frsize);
+  if (bytes + spare > free_bytes) {
+    auto gb = [](double b) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g GB", b / 1e9);
+      return std::string(text);
+    };
+    throw std::runtime_error(what + " need " + gb(bytes) + " but " + dir.string() + " has " + gb(free_bytes) + " free");
+  }
+}
+
+}  // namespace fusednmf::io
