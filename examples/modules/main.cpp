@@ -159,6 +159,8 @@ int run_fit(const FitSettings& s) {
     examples::check_output_path(flag, path);
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
   const io::CountTable table = io::read_count_table(s.counts);
+  if (table.counts.maxCoeff() <= 0)
+    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
   const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
   if (max_rank > std::min(N, M))
     throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +

@@ -68,4 +68,9 @@ TEST_CASE("bad count tables name the file, the line and the sample", "[io]") {
   CHECK_THROWS_WITH(io::read_count_table(write("one.tsv", "gene\n")), Contains("at least one sample"));
   CHECK_THROWS_WITH(io::read_count_table(write("noname.tsv", "g\ts1\n\t4\n")), Contains("gene name is empty"));
   CHECK_THROWS_WITH(io::read_count_table(scratch() / "missing.tsv"), Contains("cannot open"));
+  CHECK_THROWS_WITH(io::read_count_table(write("huge.tsv", "g\ts1\na\t1e308\n")), Contains("'1e308' is above 2^53"));
+  CHECK_THROWS_WITH(io::read_count_table(write("dup.tsv", "g\ts1\na\t1\nb\t2\na\t3\n")),
+                    Contains("dup.tsv line 4") && Contains("gene 'a' is also on line 2"));
+  CHECK_THROWS_WITH(io::read_count_table(write("dups.csv", "g,s1,s2,s1\na,1,2,3\n")), Contains("sample 's1' is named twice"));
+  CHECK_THROWS_WITH(io::read_count_table(write("nul.tsv", std::string("g\ts1\na") + '\0' + "b\t1\n")), Contains("NUL byte"));
 }

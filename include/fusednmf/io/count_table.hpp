@@ -6,8 +6,9 @@
 //
 // Tab-separated, or comma-separated when the header has no tab. Blank lines and lines starting
 // with '#' are skipped; a trailing '\r' (Windows line ends) is ignored. Values are non-negative
-// finite numbers (whole numbers are not required: normalised counts work too). Anything else is
-// an error naming the file, the line and the sample.
+// finite numbers (whole numbers are not required: normalised counts work too) up to
+// kMaxCount; names are unique and hold no NUL byte. Anything else is an error naming the file,
+// the line and the sample.
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <Eigen/Core>
@@ -23,6 +25,11 @@
 #include "atomic_file.hpp"
 
 namespace fusednmf::io {
+
+/// The largest count a table may hold: 2^53, above which doubles no longer hold whole numbers.
+/// No sequencing count comes near it, and larger values (a cell of 1e308 in issue 18's fuzz run)
+/// overflow the Poisson log-likelihood and the factors.
+inline constexpr double kMaxCount = 9007199254740992.0;
 
 struct CountTable {
   std::vector<std::string> genes;    ///< row names
@@ -61,6 +68,7 @@ inline CountTable read_count_table(const std::filesystem::path& path) {
   std::string line;
   long line_number = 0;
   bool have_header = false;
+  std::unordered_map<std::string, long> gene_lines;  // name -> first line
   while (std::getline(in, line)) {
     ++line_number;
     const std::string_view text = detail::trim(line);
@@ -71,7 +79,16 @@ inline CountTable read_count_table(const std::filesystem::path& path) {
       if (fields.size() < 2)
         throw std::runtime_error(where + std::to_string(line_number) +
                                  ": the header needs a label and at least one sample name (tab- or comma-separated)");
-      for (std::size_t j = 1; j < fields.size(); ++j) table.samples.emplace_back(fields[j]);
+      for (std::size_t j = 1; j < fields.size(); ++j) {
+        if (fields[j].find('\0') != std::string_view::npos)
+          throw std::runtime_error(where + std::to_string(line_number) + ": sample name " + std::to_string(j) +
+                                   " holds a NUL byte");
+        for (std::size_t i = 1; i < j; ++i)
+          if (fields[i] == fields[j])
+            throw std::runtime_error(where + std::to_string(line_number) + ": sample '" + std::string(fields[j]) +
+                                     "' is named twice (columns " + std::to_string(i) + " and " + std::to_string(j) + ")");
+        table.samples.emplace_back(fields[j]);
+      }
       have_header = true;
       continue;
     }
@@ -82,6 +99,13 @@ inline CountTable read_count_table(const std::filesystem::path& path) {
                                std::to_string(table.samples.size()) + " values), found " +
                                std::to_string(fields.size()));
     if (fields[0].empty()) throw std::runtime_error(where + std::to_string(line_number) + ": the gene name is empty");
+    if (fields[0].find('\0') != std::string_view::npos)
+      throw std::runtime_error(where + std::to_string(line_number) + ": the gene name holds a NUL byte");
+    const auto [seen, fresh] = gene_lines.emplace(std::string(fields[0]), line_number);
+    if (!fresh)
+      throw std::runtime_error(where + std::to_string(line_number) + ": gene '" + std::string(fields[0]) +
+                               "' is also on line " + std::to_string(seen->second) +
+                               " (its module assignment would be ambiguous; merge or rename the rows)");
     table.genes.emplace_back(fields[0]);
     for (std::size_t j = 1; j < fields.size(); ++j) {
       std::string_view field = fields[j];
@@ -94,6 +118,7 @@ inline CountTable read_count_table(const std::filesystem::path& path) {
         throw std::runtime_error(context + " is not a number");
       if (!std::isfinite(v)) throw std::runtime_error(context + " is not finite");
       if (v < 0.0) throw std::runtime_error(context + " is negative (counts must be >= 0)");
+      if (v > kMaxCount) throw std::runtime_error(context + " is above 2^53, larger than any count");
       values.push_back(v);
     }
   }
