@@ -236,9 +236,7 @@ int run(const Settings& s, const ProcessGroup& procs) {
     throw std::runtime_error("--end_pos " + std::to_string(s.end) + " must be greater than --start_pos " +
                              std::to_string(s.start));
 
-  // One run at a time writes this output set; its files appear together at the end (OutputSet).
-  const std::unique_ptr<io::OutputLock> lock = procs.root() ? std::make_unique<io::OutputLock>(s.output) : nullptr;
-  io::OutputSet outputs;
+  io::OutputSet outputs;  // every output staged, then put into place together at the end
   const std::vector<std::string> chromosomes = parse_chromosomes(s.chrom, files);
   const bool several = chromosomes.size() > 1;
   if (several && (s.start != 0 || s.end >= 0))
@@ -447,7 +445,9 @@ int run(const Settings& s, const ProcessGroup& procs) {
     say("wrote the plot " + s.plot);
   }
   // The factor tracks last: they appear together (write_factor_tracks) only when everything
-  // staged before them was written, and the staged files follow them into place.
+  // staged before them was written, and the staged files follow them into place. A run writing
+  // the same -o meanwhile waits for the lock, so each set at the final names is one run's.
+  const std::unique_ptr<io::OutputLock> lock = procs.root() ? std::make_unique<io::OutputLock>(s.output) : nullptr;
   if (!s.bigwig_out.empty()) {
     std::vector<io::Chromosome> header;
     for (const auto& [name, length] : io::BigWigFile(files.front()).chromosomes()) header.push_back({name, length});

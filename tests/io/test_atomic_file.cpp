@@ -125,14 +125,31 @@ TEST_CASE("an output set appears whole at commit, or not at all", "[atomic][set]
   fs::remove_all(dir);
 }
 
-TEST_CASE("an output lock admits one writer, and free space is checked before writing", "[atomic][set]") {
+TEST_CASE("an output lock makes writers take turns, and free space is checked before writing", "[atomic][set]") {
   const fs::path dir = fresh_dir("lock");
+  const fs::path held = dir / "first-holds-it", released = dir / "first-let-go";
+  // The first writer is a child process (a lock taken before fork() would be shared with it).
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    {
+      io::OutputLock first(dir / "w.npy");
+      std::ofstream(held) << "x";
+      ::usleep(300000);
+      std::ofstream(released) << "x";  // its last act while holding the lock
+    }
+    ::_exit(0);
+  }
+  while (!fs::exists(held)) ::usleep(10000);
   {
-    io::OutputLock first(dir / "w.npy");
-    CHECK_THROWS_WITH(io::OutputLock(dir / "w.npy"), Catch::Matchers::Contains("another run is writing"));
+    io::OutputLock second(dir / "w.npy");  // waits for the first
+    CHECK(fs::exists(released));
     CHECK(fs::exists(dir / "w.npy.lock"));
   }
-  CHECK_FALSE(fs::exists(dir / "w.npy.lock"));  // released and removed
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK_FALSE(fs::exists(dir / "w.npy.lock"));  // removed by the last holder
   CHECK_NOTHROW(io::OutputLock(dir / "w.npy"));
   CHECK_NOTHROW(io::check_free_space(dir / "w.npy", 1000.0, "W"));
   CHECK_THROWS_WITH(io::check_free_space(dir / "w.npy", 1e20, "the W files"),

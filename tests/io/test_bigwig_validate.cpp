@@ -4,6 +4,7 @@
 // unless the damage changed chr1's declared length.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -107,6 +108,13 @@ TEST_CASE("each kind of damage before the data is an error naming the file and t
     looped = with_field<std::uint64_t>(looped, first_leaf_item + i * (key_size + 8) + key_size, std::uint64_t(tree + 32));
   write(path, looped);
   CHECK_THROWS_WITH(io::BigWigFile(path), Contains("damaged.bw") && Contains("loop"));
+  // A zeroed stretch of the index's nodes reads as entries at offset 0: damage, not missing data
+  // (fuzz_bigwig.py found it read as zeros).
+  std::string zeroed = good;
+  const auto index = std::size_t(field<std::uint64_t>(good, 24));
+  std::fill(zeroed.begin() + std::ptrdiff_t(index + 48 + 4), zeroed.begin() + std::ptrdiff_t(std::min(good.size(), index + 48 + 4 + 4096)), '\0');
+  write(path, zeroed);
+  CHECK_THROWS_WITH(io::read_binned({path}, "chr1", 0, -1, {}), Contains("damaged.bw") && Contains("corrupt index"));
 }
 
 TEST_CASE("random damage to the header, zoom headers, chromosome tree and index never crashes", "[io][validate][corrupt]") {
@@ -122,8 +130,8 @@ TEST_CASE("random damage to the header, zoom headers, chromosome tree and index 
   int failed = 0, same = 0;
   for (int k = 0; k < 1500; ++k) {
     std::string bytes = good;
-    // Damage before the data, or in the index header.
-    const std::size_t at = k % 4 == 3 ? index + rng() % 48 : rng() % data;
+    // ...the index header and its first nodes...
+    const std::size_t at = k % 4 == 3 ? index + rng() % 48 : k % 4 == 2 ? index + 48 + rng() % 1024 : rng() % data;
     switch (k % 3) {
       case 0: bytes[at] = char(bytes[at] ^ (1 + int(rng() % 255))); break;
       case 1: {

@@ -92,6 +92,12 @@ inline std::vector<DataBlock> overlapping_blocks(const RawFile& file, std::uint6
   file.read(index_offset, header, sizeof header);
   if (fusednmf::detail::load_field<std::uint32_t>(header) != kIndexMagic) throw corrupt("bad magic number");
   const auto indexed_blocks = fusednmf::detail::load_field<std::uint64_t>(header + 8);
+  // The data section lies between the header's fullDataOffset and the index: a block elsewhere,
+  // or a node outside the index, is a damaged entry (a zeroed stretch of the index reads as
+  // entries at offset 0), never data to skip.
+  std::uint8_t data_offset_field[8];
+  file.read(16, data_offset_field, sizeof data_offset_field);
+  const auto data_offset = fusednmf::detail::load_field<std::uint64_t>(data_offset_field);
 
   // (chromosome, base) pairs compare lexicographically: an entry overlaps the query when it
   // starts before the query's end and ends after its start.
@@ -124,15 +130,18 @@ inline std::vector<DataBlock> overlapping_blocks(const RawFile& file, std::uint6
       const std::uint8_t* item = node.data() + std::size_t(i) * (leaf ? kLeafItem : kBranchItem);
       const auto c0 = fusednmf::detail::load_field<std::uint32_t>(item), b0 = fusednmf::detail::load_field<std::uint32_t>(item + 4);
       const auto c1 = fusednmf::detail::load_field<std::uint32_t>(item + 8), b1 = fusednmf::detail::load_field<std::uint32_t>(item + 12);
-      if (before(c1, b1, c0, b0)) throw corrupt("an entry ends before it starts");
+      if (!before(c0, b0, c1, b1)) throw corrupt("an entry ends where it starts, or before");
       if (!before(c0, b0, chrom_id, end) || !before(chrom_id, start, c1, b1)) continue;
       const auto child = fusednmf::detail::load_field<std::uint64_t>(item + 16);
       if (!leaf) {
+        if (child < index_offset + kIndexHeader || child >= file.size()) throw corrupt("a node outside the index");
         stack.push_back({child, at.depth + 1});
         continue;
       }
       const auto size = fusednmf::detail::load_field<std::uint64_t>(item + 24);
       if (child > file.size() || size > file.size() - child) throw corrupt("a data block lies past the end of the file");
+      if (size == 0 || child < data_offset || child + size > index_offset)
+        throw corrupt("a data block outside the data section");
       blocks.push_back({child, size, c0 < chrom_id ? 0u : b0, c1 > chrom_id ? chrom_length : b1});
     }
   }

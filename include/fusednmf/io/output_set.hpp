@@ -2,10 +2,11 @@
 // A program's outputs as one set: every file is written under a temporary name and all are
 // renamed into place together at the end, so a run that fails (a full disk while writing the
 // last file, a bad flag found late) leaves the previous set, or nothing, at the final names,
-// never a mix. A lock beside the first output keeps two runs from writing the same set at once,
-// and a free-space check turns "disk full" at the end of a long run into an error at its start.
+// never a mix. A lock beside the first output makes two runs that write the same set take
+// turns putting it into place, and a free-space check turns "disk full" at the end of a long run into an error at its start.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -45,24 +46,33 @@ class OutputSet {
   std::vector<std::pair<std::filesystem::path, std::unique_ptr<TemporaryFile>>> staged_;
 };
 
-/// An exclusive lock on `TARGET.lock` for the life of the object: a second run writing the same
-/// target fails at once with a message, rather than interleaving its files with this run's.
+/// An exclusive lock on `TARGET.lock` for the life of the object. A program holds it while it
+/// puts an output set into place, so that two runs writing the same target take turns: each set
+/// at the final names is one run's, whole. The lock file is removed on release; a run that locked
+/// a file just removed by the previous holder notices (its inode is gone) and locks the new one.
 class OutputLock {
  public:
   explicit OutputLock(const std::filesystem::path& target) : path_(target.string() + ".lock") {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd_ < 0) throw std::runtime_error("cannot create the lock " + path_.string() + ": " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw std::runtime_error("another run is writing " + target.string() + " (it holds " + path_.string() +
-                               "); wait for it to finish or choose another output");
+    for (;;) {
+      fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+      if (fd_ < 0) throw std::runtime_error("cannot create the lock " + path_.string() + ": " + std::strerror(errno));
+      while (::flock(fd_, LOCK_EX) != 0)
+        if (errno != EINTR) {
+          ::close(fd_);
+          throw std::runtime_error("cannot lock " + path_.string() + ": " + std::strerror(errno));
+        }
+      struct stat held {}, named {};
+      if (::fstat(fd_, &held) == 0 && ::stat(path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+          held.st_dev == named.st_dev)
+        return;
+      ::close(fd_);  // the previous holder removed this file: lock the one now at the name
     }
   }
   OutputLock(const OutputLock&) = delete;
   OutputLock& operator=(const OutputLock&) = delete;
   ~OutputLock() {
     std::error_code ec;
-    std::filesystem::remove(path_, ec);  // while still held: a waiting run sees no stale lock
+    std::filesystem::remove(path_, ec);  // while still held: see the constructor
     ::close(fd_);
   }
 

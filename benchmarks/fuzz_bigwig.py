@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Mutation run against assign2: every mutated bigWig must give a clean error that names the file
+(non-zero exit, no output, no temporary) or a W equal to the clean run's; never a crash, a
+sanitizer report, a hang or a silently different W.
+
+usage: benchmarks/fuzz_bigwig.py ASSIGN2 MAKE_SAMPLE_DATA WORK_DIR [--runs N] [--seed S] [--jobs J]
+Use the sanitizer build's assign2 (build-sanitize/examples/assign2) so that memory errors count.
+Mutations, one per run, in one of the files: a byte flipped; a 4- or 8-byte field set to 0,
+~0, 2^63, 2^31, the file size or a random value; the file truncated; a 4 KB stretch zeroed; a
+stretch copied over another. Prints the count of each outcome.
+"""
+import argparse
+import concurrent.futures as cf
+import os
+import random
+import shutil
+import struct
+import subprocess
+import sys
+
+import numpy as np
+
+REGION = ["-c", "chr1", "-s", "0", "-e", "300000"]
+FIT = ["-k", "3", "--lambda", "100", "--iterations", "10", "--threads", "1", "-q"]
+
+
+def mutate(data: bytearray, rng: random.Random) -> str:
+    n = len(data)
+    kind = rng.randrange(6)
+    at = rng.randrange(n)
+    if kind == 0:
+        data[at] ^= rng.randrange(1, 256)
+        return f"flip@{at}"
+    if kind == 1:
+        width = rng.choice([4, 8])
+        value = rng.choice([0, 2**width - 1, 2**(width - 1), 2**31, n, rng.randrange(2**width)])
+        chunk = value.to_bytes(width, "little")[: max(0, n - at)]
+        data[at : at + len(chunk)] = chunk
+        return f"field{width}@{at}={value}"
+    if kind == 2:
+        del data[at:]
+        return f"truncate@{at}"
+    if kind == 3:
+        end = min(n, at + 4096)
+        data[at:end] = bytes(end - at)
+        return f"zero@{at}"
+    src, length = rng.randrange(n), rng.randrange(1, 4096)
+    chunk = bytes(data[src : src + length])
+    data[at : at + len(chunk)] = chunk[: max(0, n - at)]
+    return f"copy{src}@{at}+{length}"
+
+
+def run_one(args, i, clean_tracks, clean_w):
+    rng = random.Random(args.seed * 1000003 + i)
+    work = os.path.join(args.work, f"run{i}")
+    shutil.rmtree(work, ignore_errors=True)
+    tracks = os.path.join(work, "tracks")
+    shutil.copytree(clean_tracks, tracks)
+    name = rng.choice(sorted(f for f in os.listdir(tracks) if f.endswith(".bw")))
+    path = os.path.join(tracks, name)
+    data = bytearray(open(path, "rb").read())
+    how = mutate(data, rng)
+    open(path, "wb").write(data)
+    out = os.path.join(work, "w.npy")
+    try:
+        p = subprocess.run([args.assign2, "-b", tracks, *REGION, *FIT, "-o", out], capture_output=True, text=True,
+                           errors="replace", timeout=120)
+    except subprocess.TimeoutExpired:
+        return "hang", how, name
+    leftovers = [f for f in os.listdir(work) if ".tmp-" in f]
+    if p.returncode < 0 or "Sanitizer" in p.stderr or "runtime error:" in p.stderr:
+        return "crash or sanitizer report", how, name + ": " + p.stderr[-300:]
+    if leftovers:
+        return "temporary left behind", how, name
+    if p.returncode != 0:
+        if os.path.exists(out):
+            return "error, but output written", how, name
+        return ("clean error naming the file" if name in p.stderr else "clean error, file not named"), how, \
+            name + ": " + p.stderr.strip()[-200:]
+    w = np.load(out)
+    if w.shape == clean_w.shape and np.array_equal(w, clean_w):
+        return "success, same W", how, name
+    return "success, DIFFERENT W (silent)", how, name
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("assign2")
+    ap.add_argument("make_sample_data")
+    ap.add_argument("work")
+    ap.add_argument("--runs", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    clean = os.path.join(args.work, "clean")
+    if not os.path.isdir(os.path.join(clean, "tracks")):
+        subprocess.run([args.make_sample_data, "-o", clean, "--tracks", "4", "--chromosomes", "chr1:300000,chr2:200000",
+                        "--dense", "-q"], check=True)
+    clean_out = os.path.join(args.work, "clean.npy")
+    subprocess.run([args.assign2, "-b", os.path.join(clean, "tracks"), *REGION, *FIT, "-o", clean_out], check=True)
+    clean_w = np.load(clean_out)
+    counts, examples = {}, {}
+    with cf.ThreadPoolExecutor(args.jobs) as pool:
+        # Run i works in its own folder, removed when it is classified.
+        futures = []
+        for i in range(args.runs):
+            futures.append(pool.submit(run_one, args, i, os.path.join(clean, "tracks"), clean_w))
+        for f in futures:
+            outcome, how, detail = f.result()
+            shutil.rmtree(os.path.join(args.work, f"run{futures.index(f)}"), ignore_errors=True)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            examples.setdefault(outcome, (how, detail))
+    print(f"| outcome ({args.runs} mutated bigWigs, seed {args.seed}) | runs | example |")
+    print("|---|---|---|")
+    for outcome in sorted(counts, key=lambda o: -counts[o]):
+        how, detail = examples[outcome]
+        print(f"| {outcome} | {counts[outcome]} | {how}: {detail[:120]!s} |".replace("\n", " "))
+    bad = sum(v for k, v in counts.items() if k.startswith(("crash", "hang", "success, DIFF", "temporary", "error, but")))
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
