@@ -14,6 +14,7 @@
 #include <benchmark/benchmark.h>
 
 #include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/io/bigwig_validate.hpp>
 #include <fusednmf/io/binned_reader.hpp>
 #include <fusednmf/preprocess.hpp>
 
@@ -87,6 +88,15 @@ void BM_ReadBinned(benchmark::State& state) {
   state.SetLabel(std::string(io::Inflater::name) + ", " + std::to_string(input.files.size()) + " files");
 }
 BENCHMARK(BM_ReadBinned)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The layout check every file gets before libBigWig opens it (bigwig_validate.hpp): its cost
+// beside BM_ReadBinned's, on the same files.
+void BM_ValidateLayout(benchmark::State& state) {
+  for (auto _ : state)
+    for (const auto& path : input.files) io::validate_bigwig_layout(io::RawFile(path.string()));
+  state.SetLabel(std::to_string(input.files.size()) + " files");
+}
+BENCHMARK(BM_ValidateLayout)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_ReadRegionThenBin(benchmark::State& state) {  // the path read_binned replaced
   for (auto _ : state)

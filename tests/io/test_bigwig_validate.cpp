@@ -146,7 +146,8 @@ TEST_CASE("random damage to the header, zoom headers, chromosome tree and index 
       const auto values = io::read_binned({path}, "chr1", 0, -1, {});
       // Read without an error: only when the damage changed nothing that is read, or changed
       // chr1's declared length (which a valid file may have, and which shows in W's shape).
-      if (values.values == expected.values || io::BigWigFile(path).chrom_length("chr1") != 40000u) ++same;
+      const bool same_shape = values.values.rows() == expected.values.rows() && values.values.cols() == expected.values.cols();
+      if ((same_shape && values.values == expected.values) || io::BigWigFile(path).chrom_length("chr1") != 40000u) ++same;
       else FAIL_CHECK("mutation " << k << " at byte " << at << " (index at " << index << ", data at " << data << ", kind " << k % 3 << ") changed the values silently: " << values.values.rows() << " rows, sum " << values.values.sum() << " against " << expected.values.rows() << ", " << expected.values.sum());
     } catch (const std::exception& e) {
       ++failed;
