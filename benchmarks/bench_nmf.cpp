@@ -1,7 +1,8 @@
 // Seconds per iteration (HALS sweep or projected-ALS iteration) of NMF<Regularizer> on Y of
 // rows x 30 float32 with k = 10, dense and run-length segmented, ridge only and fused lasso; and
 // the time each solver needs to reach the lowest data term projected ALS reaches in 200 iterations. Per-iteration time is the median gap between
-// consecutive progress callbacks (initialisation excluded). Also reports the peak RSS of the
+// consecutive progress callbacks (initialisation excluded); and, per sweep, 1 against 2 threads
+// as the rows grow (BM_sweep_threads). Also reports the peak RSS of the
 // process (Y is allocated once and kept, so it includes Y).
 #include <sys/resource.h>
 
@@ -120,7 +121,35 @@ void BM_time_to_objective(benchmark::State& state) {
   }
 }
 
+// Milliseconds per HALS sweep (fused lasso, λ 100) on `rows` dense-signal segments of 200 bases
+// with 1 or 2 threads: where one fit's loops start to gain from a second thread, idle or beside a
+// busy program (detail::kParallelFitWork; benchmarks/README.md, "Threads").
+void BM_sweep_threads(benchmark::State& state) {
+  const Eigen::Index rows = state.range(0);
+  fusednmf::SegmentedMatrix<float> Y;
+  Y.values.resize(rows, kTracks);
+  Y.lengths = Eigen::VectorXf::Constant(rows, 200.f);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  for (Eigen::Index i = 0; i < Y.values.size(); ++i) Y.values(i) = u(rng) * float(1 + (i / 977) % 5);
+  fusednmf::NMFOptions o;
+  o.rank = kRank;
+  o.max_iterations = 20;
+  o.tolerance = 0;
+  o.threads = int(state.range(1));
+  const fusednmf::NMF<FusedLasso<float>> nmf(o, FusedLasso<float>{100.0, 0.0});
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto fit = nmf.fit(Y);
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+                           double(fit.iterations));
+  }
+}
+
 }  // namespace
+
+BENCHMARK(BM_sweep_threads)->ArgsProduct({{10000, 30000, 100000, 300000, 1000000}, {1, 2}})
+    ->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Segmented first: it does not need the dense matrix, so its peak RSS is its own.
 #define FUSEDNMF_BENCH_ITERATION(REG, SEGMENTED, SOLVER) \

@@ -281,7 +281,7 @@ int main(int argc, char** argv) {
   fitter->add_option("--tolerance", fit.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();
   fitter->add_option("--threshold", fit.threshold, "A gene moonlights when its second-largest module share reaches this")->check(CLI::Range(0.01, 0.5))->capture_default_str();
   fitter->add_option("--seed", fit.seed, "First seed (restarts use seed, seed+1, ...)")->capture_default_str();
-  fitter->add_option("--threads", fit.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  fitter->add_option("--threads", fit.threads, "Threads: the fits run side by side, one each (0: the cores this process may use)")->check(CLI::NonNegativeNumber)->capture_default_str();
   fitter->add_option("--truth", fit.truth, "Planted modules (from 'simulate --truth'): report recovery accuracy");
   fitter->add_option("--assignments", fit.assignments, "Write each gene's module(s) and shares (TSV)");
   fitter->add_option("--histogram", fit.histogram, "Write the histogram of module shares (TSV, plot-ready)");

@@ -142,7 +142,7 @@ class NMF {
     }
     detail::EngineProblem<Scalar> problem{
         any_missing > 0 ? detail::DataView<Scalar>{observed_values, data.weights} : data, std::move(chains), reduce};
-    problem.threads = detail::resolve_threads(options_.threads);
+    problem.threads = detail::fit_threads(options_.threads, problem.n(), options_.rank);
     if (options_.time_limit > 0)
       problem.deadline = std::chrono::steady_clock::now() +
                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -160,7 +160,7 @@ class NMF {
 
     Result best;
     for (int restart = 0; restart < options_.restarts; ++restart) {
-      Result result = run_once(problem, mask, restart);
+      Result result = run_once(problem, mask, observed_values, restart);
       const bool out_of_time = result.status == Status::TimeLimit;
       const double final_objective =
           result.objective.empty() ? std::numeric_limits<double>::infinity() : result.objective.back();
@@ -181,7 +181,9 @@ class NMF {
 
   // One fit: restart 0 starts from options_.init with options_.seed, restart r >= 1 from random
   // H with a seed drawn from (seed, r), so restarts never repeat a start.
-  Result run_once(const detail::EngineProblem<Scalar>& problem, const Matrix& mask, int restart) const {
+  // With MaskedSweep::Imputation, `observed` (the data problem views, 0 under the mask) takes
+  // W H under the mask before every sweep.
+  Result run_once(detail::EngineProblem<Scalar>& problem, const Matrix& mask, Matrix& observed, int restart) const {
     Init init = options_.init;
     std::uint64_t seed = options_.seed;
     if (restart > 0) {
@@ -189,6 +191,21 @@ class NMF {
       detail::Random mix(options_.seed + 0x632BE59BD9B4E019ULL * std::uint64_t(restart));
       seed = std::uint64_t(mix.uniform() * 0x1.0p53);
     }
+    const bool impute_missing = mask.size() > 0 && options_.masked_sweep == MaskedSweep::Imputation;
+    auto impute = [&](const Matrix& W, const Eigen::MatrixXd& H_now) {
+      const Matrix Hs = H_now.template cast<Scalar>();
+      detail::parallel_for(problem.threads, problem.blocks.count(), [&](Eigen::Index b) {
+        for (Eigen::Index i = problem.blocks.start(b); i < problem.blocks.start(b) + problem.blocks.size(b); ++i)
+          for (Eigen::Index c = 0; c < observed.cols(); ++c)
+            if (mask(i, c) == Scalar(0)) observed(i, c) = W.row(i).dot(Hs.col(c));
+      });
+      problem.measure_norms();
+    };
+    if (impute_missing && restart > 0) {  // every restart starts from 0 under the mask, as the first
+      observed = observed.cwiseProduct(mask);
+      problem.measure_norms();
+    }
+
     Result result;
     Eigen::MatrixXd H =
         detail::initial_h(problem.data, options_.rank, init, seed, problem.threads, problem.reduce);
@@ -196,7 +213,9 @@ class NMF {
       p.restart = restart;
       if (options_.progress) options_.progress(p);
     };
-    if (mask.size() > 0)
+    if (impute_missing)
+      detail::run_hals(problem, options_, regularizer_, H, result.W, result, report, impute);
+    else if (mask.size() > 0)
       detail::run_masked_hals(problem, mask, options_, regularizer_, H, result.W, result, report);
     else if (options_.solver == Solver::HALS)
       detail::run_hals(problem, options_, regularizer_, H, result.W, result, report);

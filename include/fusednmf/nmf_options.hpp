@@ -55,6 +55,27 @@ enum class MissingValues {
   Mask,    ///< a missing entry: left out of the objective, so its value changes nothing (HALS only)
 };
 
+/// How HALS sweeps with missing entries (MissingValues::Mask) update the factors.
+enum class MaskedSweep {
+  /// Every block update is exact on the observed entries (detail/masked_hals.hpp); a sweep costs
+  /// several times one without a mask.
+  Exact,
+  /// A plain sweep on Y with each missing entry filled from the current W H (expectation-
+  /// maximisation, a majorize-minimize step): the observed objective still never increases and a
+  /// sweep costs what one without a mask does, but each sweep gains less where much is missing.
+  /// Progress::objective is then the majorizer's value, an upper bound of the observed
+  /// objective, which never increases either.
+  Imputation,
+};
+
+inline const char* to_string(MaskedSweep sweep) {
+  switch (sweep) {
+    case MaskedSweep::Exact: return "exact";
+    case MaskedSweep::Imputation: return "imputation";
+  }
+  return "?";
+}
+
 /// What one iteration reports to the optional progress callback.
 struct Progress {
   int iteration;           ///< 1-based, within the current restart
@@ -78,13 +99,16 @@ struct NMFOptions {
   Init init = Init::NNDSVDa;
   Solver solver = Solver::HALS;
   MissingValues missing = MissingValues::Reject;
+  MaskedSweep masked_sweep = MaskedSweep::Exact;  ///< with missing entries (HALS only)
   /// Fits from different starts; the one with the lowest final objective is returned. The first
   /// starts from `init`, restart r >= 1 from seeded random H (seed derived from `seed` and r).
   int restarts = 1;
   /// HALS: passes over each block per sweep (1: plain HALS); 0 chooses from the cost of a pass
   /// over Y against one over the block, stopping early once the block settles.
   int inner_passes = 0;
-  int threads = 0;            ///< 0: OpenMP's default
+  /// 0: every core this process may use (affinity mask, cgroup quota) when the fit is large
+  /// enough to gain from them (detail::kParallelFitWork), else one; > 0: exactly that many.
+  int threads = 0;
   /// Seconds the whole fit (every restart) may take; 0: no limit. Past it the fit stops after the
   /// sweep in progress with Status::TimeLimit, and no further restart starts. A result that
   /// stopped so depends on the machine's speed; one that did not is unaffected.

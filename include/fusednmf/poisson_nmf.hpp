@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -35,7 +36,7 @@ struct PoissonNMFOptions {
   int max_iterations = 2000;  ///< >= 1
   double tolerance = 1e-7;    ///< stop when the log-likelihood's relative change is below this
   std::uint64_t seed = 0;
-  int threads = 0;            ///< 0: OpenMP's default; results do not depend on it
+  int threads = 0;            ///< 0: every core this process may use; results do not depend on it
   std::function<void(int iteration, double log_likelihood)> progress;
 
   void validate() const {
@@ -238,8 +239,10 @@ struct RankFit {
 };
 
 /// Fits every rank in [min_rank, max_rank] with `restarts` seeds each (seed, seed+1, ...) and
-/// keeps the best log-likelihood of each rank. `on_fit(rank, seed, log_likelihood)`, if given,
-/// is called after every fit (for progress lines).
+/// keeps the best log-likelihood of each rank (the fits run side by side on options.threads; the
+/// result does not depend on it). `on_fit(rank, seed, log_likelihood)`, if given,
+/// is called after every fit (for progress lines), one call at a time, in the order the fits end;
+/// options.progress, called from inside the fits, must be safe to call from several threads.
 template <class Scalar>
 std::vector<RankFit<Scalar>> scan_ranks(
     const Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>& V, Eigen::Index min_rank,
@@ -252,17 +255,33 @@ std::vector<RankFit<Scalar>> scan_ranks(
   std::vector<RankFit<Scalar>> table;
   const std::uint64_t base_seed = options.seed;
   const double cells = double(V.rows()) * double(V.cols());
-  for (Eigen::Index r = min_rank; r <= max_rank; ++r) {
-    RankFit<Scalar> best{r, -std::numeric_limits<double>::infinity(), 0.0, base_seed, {}};
-    for (int s = 0; s < restarts; ++s) {
-      options.rank = r;
-      options.seed = base_seed + std::uint64_t(s);
-      auto fit = PoissonNMF<Scalar>(options).fit(V);
-      const double ll = fit.final_log_likelihood();
-      if (on_fit) on_fit(r, options.seed, ll);
-      if (ll > best.log_likelihood) best = {r, ll, 0.0, options.seed, std::move(fit)};
+  // Every (rank, restart) fit on a thread of its own: whole fits in parallel, with no barrier
+  // between them, keep the threads busy where the fits' own short parallel loops wait on each
+  // other (and on a busy neighbour). A single fit keeps the threads for its loops.
+  const long ranks = long(max_rank - min_rank + 1), fits = ranks * restarts;
+  const int threads = detail::resolve_threads(options.threads);
+  PoissonNMFOptions each = options;
+  if (fits > 1) each.threads = 1;  // a fit's result does not depend on its thread count
+  std::vector<PoissonNMFResult<Scalar>> results(static_cast<std::size_t>(fits));
+  std::mutex report;  // on_fit is called from one thread at a time, in the order the fits end
+  detail::parallel_for(fits > 1 ? threads : 1, fits, [&](long f) {
+    PoissonNMFOptions o = each;
+    o.rank = min_rank + f / restarts;
+    o.seed = base_seed + std::uint64_t(f % restarts);
+    results[std::size_t(f)] = PoissonNMF<Scalar>(o).fit(V);
+    if (on_fit) {
+      std::lock_guard<std::mutex> lock(report);
+      on_fit(o.rank, o.seed, results[std::size_t(f)].final_log_likelihood());
     }
-    best.bic = -2.0 * best.log_likelihood + double(r) * double(V.rows() + V.cols()) * std::log(cells);
+  });
+  for (long r = 0; r < ranks; ++r) {
+    RankFit<Scalar> best{min_rank + r, -std::numeric_limits<double>::infinity(), 0.0, base_seed, {}};
+    for (int s = 0; s < restarts; ++s) {  // the first seed wins a tie, whatever finished first
+      auto& fit = results[std::size_t(r * restarts + s)];
+      const double ll = fit.final_log_likelihood();
+      if (ll > best.log_likelihood) best = {min_rank + r, ll, 0.0, base_seed + std::uint64_t(s), std::move(fit)};
+    }
+    best.bic = -2.0 * best.log_likelihood + double(best.rank) * double(V.rows() + V.cols()) * std::log(cells);
     table.push_back(std::move(best));
   }
   return table;

@@ -361,3 +361,57 @@ TEST_CASE("a mask with nothing missing is the unmasked fit", "[hals][missing]") 
   CHECK((W - plain.W).norm() < 1e-8 * plain.W.norm());
   CHECK(std::abs(result.objective.back() - plain.objective.back()) < 1e-9 * plain.objective.back());
 }
+
+TEST_CASE("imputation sweeps: a majorizer that never rises, and the hidden entries predicted", "[hals][missing]") {
+  auto p = planted(1500, 8, 3, 30, 0.0, 25);
+  p.Y.array() += 0.1;
+  Eigen::MatrixXd holes = p.Y;
+  std::mt19937_64 rng(26);
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> hidden;
+  for (Eigen::Index i = 0; i < holes.rows(); ++i)
+    for (Eigen::Index c = 0; c < holes.cols(); ++c)
+      if (rng() % 10 == 0) {
+        holes(i, c) = std::numeric_limits<double>::quiet_NaN();
+        hidden.emplace_back(i, c);
+      }
+  NMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 3000;
+  o.tolerance = 1e-7;
+  o.l2 = 1e-9;
+  o.restarts = 2;  // the second restart starts again from 0 under the mask
+  o.missing = MissingValues::Mask;
+  o.masked_sweep = MaskedSweep::Imputation;
+  auto r = NMF<NoRegularizer<double>>(o).fit(holes);
+  CHECK(is_monotone(r.objective, 1e-11));
+  REQUIRE(r.W.allFinite());
+  // The majorizer bounds the observed objective from above.
+  const Eigen::MatrixXd fit = r.W * r.H;
+  const Eigen::MatrixXd observed = holes.array().isNaN().select(0.0, (holes - fit).array());
+  const double masked_objective = 0.5 * observed.squaredNorm() + 0.5 * o.l2 * 8 * r.W.squaredNorm();
+  CHECK(masked_objective <= r.objective.back() * (1 + 1e-12));
+  // Noise-free low-rank data: the hidden entries are predicted from the rest.
+  double err = 0, total = 0;
+  for (auto [i, c] : hidden) {
+    err += std::pow(fit(i, c) - p.Y(i, c), 2);
+    total += std::pow(p.Y(i, c), 2);
+  }
+  INFO("hidden error " << err / total << ", status " << to_string(r.status) << " after " << r.iterations);
+  CHECK(err < 1e-2 * total);
+
+  // With the fused lasso, on segments, in float, in chains: monotone, and the same bytes on
+  // any thread count.
+  SegmentedMatrix<float> seg = with_runs<float>(holes.cast<float>(), 27);
+  o.max_iterations = 80;
+  o.tolerance = 0;
+  o.restarts = 1;
+  o.threads = 1;
+  const NMF<FusedLasso<float>> smooth_one(o, FusedLasso<float>{20.0, 0.0});
+  auto one = smooth_one.fit(seg, {700});
+  const double half_y2 = 0.5 * (p.Y.array().square()).sum() * 30;
+  CHECK(is_monotone(one.objective, 2e-5, half_y2));
+  o.threads = 2;
+  auto two = NMF<FusedLasso<float>>(o, FusedLasso<float>{20.0, 0.0}).fit(seg, {700});
+  CHECK(two.W == one.W);
+  CHECK(two.objective == one.objective);
+}

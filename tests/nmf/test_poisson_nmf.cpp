@@ -1,3 +1,4 @@
+#include <atomic>
 #include <limits>
 #include <random>
 
@@ -144,4 +145,26 @@ TEST_CASE("Poisson NMF gives the same bytes whatever the thread count", "[poisso
   CHECK(one.log_likelihood == two.log_likelihood);
   // The streamed log-likelihood equals the direct formula on the final factors.
   CHECK(one.final_log_likelihood() == Approx(poisson_log_likelihood(V, one.W * one.H)).epsilon(1e-10));
+}
+
+TEST_CASE("a rank scan runs its fits side by side, with the same result as one at a time", "[poisson]") {
+  Eigen::MatrixXd V = simulate(600, 12, 3, 20000, 8);
+  PoissonNMFOptions o;
+  o.max_iterations = 50;
+  o.tolerance = 0;
+  o.threads = 1;
+  int calls_one = 0;
+  const auto one = scan_ranks<double>(V, 2, 4, 3, o, [&](Eigen::Index, std::uint64_t, double) { ++calls_one; });
+  o.threads = 3;
+  std::atomic<int> calls_three{0};
+  const auto three = scan_ranks<double>(V, 2, 4, 3, o, [&](Eigen::Index, std::uint64_t, double) { ++calls_three; });
+  CHECK(calls_one == 9);
+  CHECK(calls_three.load() == 9);
+  REQUIRE(one.size() == three.size());
+  for (std::size_t r = 0; r < one.size(); ++r) {
+    CHECK(one[r].rank == three[r].rank);
+    CHECK(one[r].best_seed == three[r].best_seed);
+    CHECK(one[r].log_likelihood == three[r].log_likelihood);
+    CHECK(one[r].fit.W == three[r].fit.W);
+  }
 }

@@ -73,6 +73,23 @@ struct IterationLog {
   }
 };
 
+/// With the default thread count, one fit's loops run on several threads only from this much
+/// work, rows × k, per process.
+/// Each sweep opens about k + 5 short loops between serial prox calls, so a thread's share of a
+/// loop must outweigh waking it, and, beside another program holding a core, the time slices
+/// it loses: measured with 30 tracks, k = 10, on 2 cores (benchmarks/README.md, "Threads"), two
+/// threads were ahead from 30,000 rows on an idle machine but only from 10^6 rows with one core
+/// busy. Below it the fit runs on one thread, which never loses. A count given explicitly is
+/// used as given.
+inline constexpr double kParallelFitWork = 1e7;
+
+/// The threads one fit's loops use: `requested` when > 0; else every available core from
+/// kParallelFitWork on, 1 below it.
+inline int fit_threads(int requested, Eigen::Index rows, Eigen::Index k) {
+  if (requested > 0) return requested;
+  return double(rows) * double(k) < kParallelFitWork ? 1 : resolve_threads(0);
+}
+
 template <class Scalar>
 struct EngineProblem {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -101,9 +118,16 @@ struct EngineProblem {
   Eigen::Index m() const { return data.Y.cols(); }
   Eigen::Index chain_count() const { return Eigen::Index(chains.size()) - 1; }
 
-  /// Fills the norms and the scale (one pass over Y).
+  /// Fills the norms, the total rows and the scale (one pass over Y).
   void measure() {
     blocks = RowBlocks{n()};
+    measure_norms();
+    reduce_sum(reduce, &rows, 1);
+    data_scale = std::sqrt(y_norm2 / (rows * double(m())));
+  }
+
+  /// The norms alone, again after Y's values changed (one pass over Y, all processes).
+  void measure_norms() {
     std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(blocks.count()));
     parallel_for(threads, blocks.count(), [&](Eigen::Index b) {
       Eigen::VectorXd sums = Eigen::VectorXd::Zero(m());
@@ -111,14 +135,10 @@ struct EngineProblem {
         sums += data.weight(i) * data.Y.row(i).transpose().template cast<double>().cwiseAbs2();
       partial[std::size_t(b)] = sums;
     });
-    Eigen::MatrixXd totals(m() + 1, 1);
-    totals.topRows(m()) = partial.empty() ? Eigen::MatrixXd::Zero(m(), 1) : sum_in_order(partial);
-    totals(m(), 0) = rows;
+    Eigen::MatrixXd totals = partial.empty() ? Eigen::MatrixXd::Zero(m(), 1) : sum_in_order(partial);
     reduce_sum(reduce, totals);
-    track_norm2 = totals.topRows(m());
-    rows = totals(m(), 0);
+    track_norm2 = totals.col(0);
     y_norm2 = track_norm2.sum();
-    data_scale = std::sqrt(y_norm2 / (rows * double(m())));
   }
 
   /// WᵀW (k x k) and WᵀY (k x m), weighted by the rows' weights, in one pass; all processes.

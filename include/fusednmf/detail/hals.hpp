@@ -162,12 +162,19 @@ inline int hals_auto_passes(Eigen::Index m, Eigen::Index k, Eigen::Index rows = 
   return int(std::clamp<Eigen::Index>(1 + (m + k - 1) / k, 1, 10));
 }
 
+/// No work before a sweep.
+struct NoSweepHook {
+  template <class Matrix>
+  void operator()(const Matrix&, const Eigen::MatrixXd&) const {}
+};
+
 /// One HALS fit from H (k x m); H's rows are first put at unit RMS. W starts at 0 (the first
-/// sweep builds it column by column from H).
-template <class Scalar, class Regularizer, class OnIteration>
+/// sweep builds it column by column from H). before_sweep(W, H) runs at the start of every sweep
+/// (the imputation of missing entries, nmf.hpp, refills Y there).
+template <class Scalar, class Regularizer, class OnIteration, class BeforeSweep = NoSweepHook>
 void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, const Regularizer& regularizer,
               Eigen::MatrixXd& H, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& W,
-              NMFResult<Scalar>& result, OnIteration&& on_iteration) {
+              NMFResult<Scalar>& result, OnIteration&& on_iteration, BeforeSweep before_sweep = {}) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const Eigen::Index k = options.rank, n = problem.n(), m = problem.m();
@@ -187,6 +194,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   SweepLog log{problem.iteration_log(options)};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
+    before_sweep(W, H);
     // Y Hᵀ, block by block (each row of R depends on its row of Y alone).
     const Matrix Ht = H.transpose().template cast<Scalar>();
     parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
