@@ -169,7 +169,11 @@ int run_fit(const FitSettings& s) {
   std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples; ranks " << min_rank << ".."
             << max_rank << ", " << s.restarts << " restarts each\n";
 
-  PoissonNMFOptions o;
+  RankScanOptions scan_options;
+  scan_options.min_rank = min_rank;
+  scan_options.max_rank = max_rank;
+  scan_options.restarts = s.restarts;
+  PoissonNMFOptions& o = scan_options.fit;
   o.max_iterations = s.iterations;
   o.tolerance = s.tolerance;
   o.seed = s.seed;
@@ -178,7 +182,7 @@ int run_fit(const FitSettings& s) {
     if (!s.quiet) std::fprintf(stderr, "modules: rank %ld seed %llu: log-likelihood %.6e\n", long(rank),
                                static_cast<unsigned long long>(seed), ll);
   };
-  const auto scan = scan_ranks<double>(table.counts, min_rank, max_rank, s.restarts, o, on_fit);
+  const auto scan = scan_ranks<double>(table.counts, scan_options, on_fit);
   const auto& best = best_by_bic(scan);
 
   std::printf("rank\tlog_likelihood\tBIC\titerations\n");

@@ -238,20 +238,34 @@ struct RankFit {
   PoissonNMFResult<Scalar> fit;  ///< the restart that reached log_likelihood
 };
 
-/// Fits every rank in [min_rank, max_rank] with `restarts` seeds each (seed, seed+1, ...) and
-/// keeps the best log-likelihood of each rank (the fits run side by side on options.threads; the
-/// result does not depend on it). `on_fit(rank, seed, log_likelihood)`, if given,
-/// is called after every fit (for progress lines), one call at a time, in the order the fits end;
-/// options.progress, called from inside the fits, must be safe to call from several threads.
+/// What scan_ranks fits: every rank in [min_rank, max_rank], `restarts` seeds each.
+struct RankScanOptions {
+  Eigen::Index min_rank = 2;
+  Eigen::Index max_rank = 6;
+  int restarts = 5;  ///< seeds fit.seed, fit.seed + 1, ...
+  PoissonNMFOptions fit;  ///< every fit's options (its rank and seed are set per fit)
+
+  void validate() const {
+    if (min_rank < 1 || max_rank < min_rank)
+      throw std::invalid_argument("scan_ranks: need 1 <= min_rank <= max_rank, got " + std::to_string(min_rank) +
+                                  ".." + std::to_string(max_rank));
+    if (restarts < 1) throw std::invalid_argument("scan_ranks: restarts must be >= 1, got " + std::to_string(restarts));
+  }
+};
+
+/// Fits every rank of the scan with its restarts and keeps the best log-likelihood of each rank
+/// (the fits run side by side on scan.fit.threads; the result does not depend on it).
+/// `on_fit(rank, seed, log_likelihood)`, if given, is called after every fit (for progress
+/// lines), one call at a time, in the order the fits end; scan.fit.progress, called from inside
+/// the fits, must be safe to call from several threads.
 template <class Scalar>
 std::vector<RankFit<Scalar>> scan_ranks(
-    const Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>& V, Eigen::Index min_rank,
-    Eigen::Index max_rank, int restarts, PoissonNMFOptions options = {},
+    const Eigen::Ref<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>& V, const RankScanOptions& scan,
     const std::function<void(Eigen::Index, std::uint64_t, double)>& on_fit = {}) {
-  if (min_rank < 1 || max_rank < min_rank)
-    throw std::invalid_argument("scan_ranks: need 1 <= min_rank <= max_rank, got " + std::to_string(min_rank) +
-                                ".." + std::to_string(max_rank));
-  if (restarts < 1) throw std::invalid_argument("scan_ranks: restarts must be >= 1, got " + std::to_string(restarts));
+  scan.validate();
+  const Eigen::Index min_rank = scan.min_rank, max_rank = scan.max_rank;
+  const int restarts = scan.restarts;
+  const PoissonNMFOptions& options = scan.fit;
   std::vector<RankFit<Scalar>> table;
   const std::uint64_t base_seed = options.seed;
   const double cells = double(V.rows()) * double(V.cols());

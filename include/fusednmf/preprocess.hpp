@@ -115,15 +115,20 @@ void box_smooth_bins(SegmentedMatrix<Scalar>& Y, std::int64_t window) {
   }
 }
 
+/// The rule of auto_smoothing_window.
+struct SmoothingRule {
+  double sparse_below = 0.25;         ///< tracks are sparse calls when the median one is non-zero in fewer bins,
+  std::int64_t sparse_window = 5000;  ///< and then smoothed over this many bases
+};
+
 /// The smoothing window (bases) that suits the data: sparse calls (peaks, binarized marks: the
-/// median track non-zero in under `sparse_below` of the bins) are averaged over `sparse_window`,
-/// the scale of genes; dense continuous signal is left as is (returns bin). A window proportional
-/// to the sparsity was tried and rejected: on one data set it swung from 2 to 50 kb between
-/// regions, and r with it.
+/// median track non-zero in under rule.sparse_below of the bins) are averaged over
+/// rule.sparse_window, the scale of genes; dense continuous signal is left as is (returns bin). A
+/// window proportional to the sparsity was tried and rejected: on one data set it swung from 2 to
+/// 50 kb between regions, and r with it.
 template <class Scalar>
 std::int64_t auto_smoothing_window(const std::vector<const SegmentedMatrix<Scalar>*>& parts, std::int64_t bin,
-                                   double sparse_below = 0.25, std::int64_t sparse_window = 5000,
-                                   const Reducer& reduce = {}) {
+                                   const SmoothingRule& rule = {}, const Reducer& reduce = {}) {
   // Non-zero bases per track, then all bases, over every part (chromosome): summed over
   // processes when the rows are split. A part with no columns (another process's) adds nothing.
   Eigen::Index cols = 0;
@@ -142,15 +147,14 @@ std::int64_t auto_smoothing_window(const std::vector<const SegmentedMatrix<Scala
   if (nonzero_fraction.empty()) return bin;
   std::nth_element(nonzero_fraction.begin(), nonzero_fraction.begin() + long(nonzero_fraction.size() / 2),
                    nonzero_fraction.end());
-  return nonzero_fraction[nonzero_fraction.size() / 2] < sparse_below ? std::max(bin, sparse_window) : bin;
+  return nonzero_fraction[nonzero_fraction.size() / 2] < rule.sparse_below ? std::max(bin, rule.sparse_window) : bin;
 }
 
 /// The same for one matrix.
 template <class Scalar>
 std::int64_t auto_smoothing_window(const SegmentedMatrix<Scalar>& binned, std::int64_t bin,
-                                   double sparse_below = 0.25, std::int64_t sparse_window = 5000,
-                                   const Reducer& reduce = {}) {
-  return auto_smoothing_window<Scalar>({&binned}, bin, sparse_below, sparse_window, reduce);
+                                   const SmoothingRule& rule = {}, const Reducer& reduce = {}) {
+  return auto_smoothing_window<Scalar>({&binned}, bin, rule, reduce);
 }
 
 /// Every track smoothed at each window (bases; 0 or <= bin: as is), side by side: tracks x windows
@@ -266,9 +270,8 @@ void scale_to_unit_rms(SegmentedMatrix<Scalar>& Y, const Reducer& reduce = {}) {
 
 struct PreprocessOptions {
   std::int64_t bin = 200;              ///< bases per row of the tracks as read (windows are in bases)
-  std::vector<std::int64_t> windows;   ///< smoothing windows in bases (0: none); empty: chosen by the rule below
-  double sparse_below = 0.25;          ///< the rule: tracks are sparse calls when the median one is non-zero in fewer bins,
-  std::int64_t sparse_window = 5000;   ///< and then smoothed over this many bases
+  std::vector<std::int64_t> windows;   ///< smoothing windows in bases (0: none); empty: chosen by auto_window
+  SmoothingRule auto_window;           ///< auto_smoothing_window's rule
   Transform transform = Transform::Sqrt;
   bool unit_rms = true;                ///< scale every track to unit RMS
 };
@@ -292,8 +295,7 @@ Preprocessed<Scalar> preprocess(const std::vector<std::string>& names, std::int6
   if (out.windows.empty()) {
     std::vector<const SegmentedMatrix<Scalar>*> parts;
     for (const auto& t : tracks) parts.push_back(&t);
-    out.windows.push_back(auto_smoothing_window(parts, std::max<std::int64_t>(options.bin, 1), options.sparse_below,
-                                                options.sparse_window, reduce));
+    out.windows.push_back(auto_smoothing_window(parts, std::max<std::int64_t>(options.bin, 1), options.auto_window, reduce));
   }
   for (auto& t : tracks) t = merge_equal_rows(smooth_at_scales(t, out.windows, options.bin));
   out.genome = GenomeSegments<Scalar>::concatenate(names, std::vector<std::int64_t>(names.size(), start), std::move(tracks));

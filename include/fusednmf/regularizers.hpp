@@ -69,11 +69,11 @@ struct FusedLasso {
 };
 
 /// Whether a regularizer's prox costs far more than the rest of a column's update in a HALS
-/// sweep (O(k) flops per row): the fused lasso's exact solve does (about 10 ns per row on one
-/// thread, serial along each chain). HALS then passes over W's columns once per sweep instead of
-/// repeating them (detail::hals_auto_passes): on 50,000 bins x 30 dense tracks, k = 10, a sweep
-/// took 40 ms with four passes and 11 ms with one, and the fits needed about as many sweeps
-/// (benchmarks/README.md). A regularizer of your own may specialize this.
+/// sweep (O(k) flops per row): the fused lasso's exact solve does (it is serial along each
+/// chain, and costs several times the rest of the column's update). HALS then passes over W's
+/// columns once per sweep instead of repeating them (detail::hals_auto_passes): repeats cost
+/// about their own time again and saved no sweeps (benchmarks/README.md, "The defaults on a
+/// whole chromosome"). A regularizer of your own may specialize this.
 template <class R>
 struct has_costly_prox : std::false_type {};
 

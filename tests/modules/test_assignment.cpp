@@ -109,9 +109,12 @@ TEST_CASE("planted modules and moonlighting genes are recovered (N=200, M=50, R=
   for (std::uint64_t seed : {1u, 2u}) {
     o.seed = seed;
     const auto sim = modules::simulate(o);
-    PoissonNMFOptions fit_options;
-    fit_options.seed = 100;
-    const auto scan = scan_ranks<double>(sim.V, 3, 6, 3, fit_options);
+    RankScanOptions scan_options;
+    scan_options.min_rank = 3;
+    scan_options.max_rank = 6;
+    scan_options.restarts = 3;
+    scan_options.fit.seed = 100;
+    const auto scan = scan_ranks<double>(sim.V, scan_options);
     const auto& best = best_by_bic(scan);
     CHECK(best.rank == 4);
     for (std::size_t i = 1; i < scan.size(); ++i) CHECK(scan[i].log_likelihood >= scan[i - 1].log_likelihood - 1.0);

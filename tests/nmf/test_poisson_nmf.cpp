@@ -101,9 +101,12 @@ TEST_CASE("multiplicative updates agree with a naive triple-loop reference", "[p
 
 TEST_CASE("a rank scan finds the planted rank by BIC and likelihood rises with rank", "[poisson]") {
   Eigen::MatrixXd V = simulate(200, 50, 4, 50000, 4);
-  PoissonNMFOptions o;
-  o.max_iterations = 1500;
-  auto table = scan_ranks<double>(V, 2, 6, 3, o);
+  RankScanOptions scan;
+  scan.min_rank = 2;
+  scan.max_rank = 6;
+  scan.restarts = 3;
+  scan.fit.max_iterations = 1500;
+  auto table = scan_ranks<double>(V, scan);
   REQUIRE(table.size() == 5);
   std::size_t best = 0;
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -127,7 +130,13 @@ TEST_CASE("bad input to Poisson NMF throws naming the problem", "[poisson]") {
   CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::MatrixXd::Ones(5, 4)), Contains("rank 5"));
   o.rank = 0;
   CHECK_THROWS_WITH(PoissonNMF<double>(o), Contains("rank"));
-  CHECK_THROWS_WITH(scan_ranks<double>(Eigen::MatrixXd::Ones(5, 4), 3, 2, 1), Contains("min_rank"));
+  RankScanOptions inverted;
+  inverted.min_rank = 3;
+  inverted.max_rank = 2;
+  CHECK_THROWS_WITH(scan_ranks<double>(Eigen::MatrixXd::Ones(5, 4), inverted), Contains("min_rank"));
+  RankScanOptions no_restarts;
+  no_restarts.restarts = 0;
+  CHECK_THROWS_WITH(scan_ranks<double>(Eigen::MatrixXd::Ones(5, 4), no_restarts), Contains("restarts"));
 }
 
 TEST_CASE("Poisson NMF gives the same bytes whatever the thread count", "[poisson]") {
@@ -149,15 +158,18 @@ TEST_CASE("Poisson NMF gives the same bytes whatever the thread count", "[poisso
 
 TEST_CASE("a rank scan runs its fits side by side, with the same result as one at a time", "[poisson]") {
   Eigen::MatrixXd V = simulate(600, 12, 3, 20000, 8);
-  PoissonNMFOptions o;
-  o.max_iterations = 50;
-  o.tolerance = 0;
-  o.threads = 1;
+  RankScanOptions scan;
+  scan.min_rank = 2;
+  scan.max_rank = 4;
+  scan.restarts = 3;
+  scan.fit.max_iterations = 50;
+  scan.fit.tolerance = 0;
+  scan.fit.threads = 1;
   int calls_one = 0;
-  const auto one = scan_ranks<double>(V, 2, 4, 3, o, [&](Eigen::Index, std::uint64_t, double) { ++calls_one; });
-  o.threads = 3;
+  const auto one = scan_ranks<double>(V, scan, [&](Eigen::Index, std::uint64_t, double) { ++calls_one; });
+  scan.fit.threads = 3;
   std::atomic<int> calls_three{0};
-  const auto three = scan_ranks<double>(V, 2, 4, 3, o, [&](Eigen::Index, std::uint64_t, double) { ++calls_three; });
+  const auto three = scan_ranks<double>(V, scan, [&](Eigen::Index, std::uint64_t, double) { ++calls_three; });
   CHECK(calls_one == 9);
   CHECK(calls_three.load() == 9);
   REQUIRE(one.size() == three.size());

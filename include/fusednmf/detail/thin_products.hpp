@@ -1,9 +1,8 @@
 #pragma once
 // Aᵀ B for tall, thin blocks: a few thousand rows, a few to a hundred columns. This is the
 // engine's second pass over Y (WᵀW and WᵀY, k x k and k x m). Eigen's GEMM packs both operands
-// of every block before multiplying, which at these shapes costs more than the arithmetic: on a
-// 10⁷ x 30 float Y with k = 10 the pass took 170 ms through Eigen and 69 ms here (2 threads,
-// benchmarks/README.md). Here a tile of J columns of A by C columns of B keeps its J·C dot
+// of every block before multiplying, which at these shapes costs more than the arithmetic (the
+// pass is 2.5 times faster here: benchmarks/README.md, "The ALS engine per iteration"). Here a tile of J columns of A by C columns of B keeps its J·C dot
 // products in SIMD registers over a chunk of rows, then adds them to the result in double.
 //
 // Columns are passed as pointers, so that blocks of column-major matrices (W's rows

@@ -43,12 +43,14 @@ struct Runs {
 /// Zoom levels libBigWig writes (each 4x coarser than the last); 10 reach whole-chromosome views.
 inline constexpr int kBigWigZoomLevels = 10;
 
-namespace detail {
+}  // namespace fusednmf::io
+
+namespace fusednmf::detail {
 
 /// Writes the file at `temp`; throws naming `target` (removing `temp`) on failure.
 inline void write_bigwig_file(const std::filesystem::path& temp, const std::filesystem::path& target,
-                              const std::vector<Chromosome>& chroms, const std::vector<Runs>& runs) {
-  ensure_bigwig_initialised();
+                              const std::vector<io::Chromosome>& chroms, const std::vector<io::Runs>& runs) {
+  io::ensure_bigwig_initialised();
   bigWigFile_t* fp = bwOpen(temp.c_str(), nullptr, "w");
   if (!fp) throw std::runtime_error("cannot create " + temp.string());
   auto fail = [&](const std::string& what) {
@@ -57,14 +59,14 @@ inline void write_bigwig_file(const std::filesystem::path& temp, const std::file
     std::filesystem::remove(temp, ec);
     throw std::runtime_error(target.string() + ": " + what);
   };
-  if (bwCreateHdr(fp, kBigWigZoomLevels)) fail("cannot create the header");
+  if (bwCreateHdr(fp, io::kBigWigZoomLevels)) fail("cannot create the header");
   std::vector<const char*> names;
   std::vector<std::uint32_t> lengths;
   for (const auto& c : chroms) names.push_back(c.name.c_str()), lengths.push_back(c.length);
   fp->cl = bwCreateChromList(names.data(), lengths.data(), static_cast<int64_t>(chroms.size()));
   if (!fp->cl || bwWriteHdr(fp)) fail("cannot write the header");
   for (std::size_t c = 0; c < chroms.size() && c < runs.size(); ++c) {
-    const Runs& r = runs[c];
+    const io::Runs& r = runs[c];
     if (r.start.empty()) continue;
     std::vector<const char*> chrom_of(1, names[c]);
     // libBigWig wants the first interval of a chromosome added with its name, the rest appended.
@@ -85,7 +87,9 @@ inline void write_bigwig_file(const std::filesystem::path& temp, const std::file
   bwClose(written);
 }
 
-}  // namespace detail
+}  // namespace fusednmf::detail
+
+namespace fusednmf::io {
 
 /// Writes a bigWig whose header lists `chroms` (in order) and whose data is runs[i] on chroms[i]
 /// (an empty Runs leaves that chromosome without data).

@@ -37,7 +37,9 @@ struct CountTable {
   Eigen::MatrixXd counts;            ///< genes x samples
 };
 
-namespace detail {
+}  // namespace fusednmf::io
+
+namespace fusednmf::detail {
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -55,7 +57,9 @@ inline std::vector<std::string_view> split_fields(std::string_view line, char de
   }
 }
 
-}  // namespace detail
+}  // namespace fusednmf::detail
+
+namespace fusednmf::io {
 
 /// Reads a count table; throws std::runtime_error naming the file and line on any problem.
 inline CountTable read_count_table(const std::filesystem::path& path) {

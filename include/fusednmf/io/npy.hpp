@@ -18,9 +18,7 @@
 
 #include "atomic_file.hpp"
 
-namespace fusednmf::io {
-
-namespace detail {
+namespace fusednmf::detail {
 
 template <class Scalar>
 constexpr const char* npy_descr() {
@@ -41,7 +39,9 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
   return header + dict;
 }
 
-}  // namespace detail
+}  // namespace fusednmf::detail
+
+namespace fusednmf::io {
 
 /// Writes `rows` (segments x k, any scalar) as a C-order .npy of OutScalar, repeating row s
 /// repeats[s] times (pass an empty vector for no repetition). Throws std::runtime_error naming the

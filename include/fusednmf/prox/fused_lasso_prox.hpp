@@ -200,9 +200,10 @@ class FusedLassoProx {
   // when at least a quarter of the elements equal their left neighbour, solve on the runs,
   // weighted by their total weight, and expand. Exact, since the prox of a constant run is
   // constant (the segment/expansion equivalence). Straight from y in one pass, so that a column
-  // of 10⁷ floats costs one read and one write besides the kernel on its runs. The pass costs
-  // 1-2 ns per element against the kernel's 5-13, so it pays from a quarter of repeats on; an
-  // input with almost no repeats is recognised on its first eighth. Returns false, having
+  // of 10⁷ floats costs one read and one write besides the kernel on its runs. The pass costs a
+  // fraction of what the kernel costs per element (benchmarks/README.md, "Fused-lasso prox"), so
+  // it pays from a quarter of repeats on; an input with almost no repeats is recognised on its
+  // first eighth. Returns false, having
   // written nothing, when there are too many runs or the input is bad (the general path names it).
   template <class Weights>
   bool solve_on_runs(const Scalar* y, Weights w, Scalar* x, std::ptrdiff_t n, ProxWorkspace& ws) const {

@@ -36,8 +36,8 @@
 namespace fusednmf::prox::detail {
 
 /// Elements read again after restarts, per element reached, before the dynamic programme takes
-/// over. Staircases with long plateaus and a large lambda re-read 1.1-1.4 elements per
-/// element and are three times faster here than in the programme; ramps re-read without bound.
+/// over. Staircases with long plateaus and a large lambda re-read little and are faster here than
+/// in the programme; ramps re-read without bound (benchmarks/README.md, "Fused-lasso prox").
 inline constexpr double kCondatRereadBudget = 2.0;
 
 /// Writes the final segment [k0, last] = value and moves k0 past it. Most segments of noisy
