@@ -1,0 +1,44 @@
+// Run-length rows (segmented_matrix.hpp): compress_rows and expand_rows are inverses, the
+// lengths count every row, and validate() names what is wrong.
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include <fusednmf/segmented_matrix.hpp>
+
+using namespace fusednmf;
+
+TEST_CASE("compress_rows merges equal consecutive rows, and expand_rows restores them", "[segments]") {
+  std::mt19937_64 rng(9);
+  for (int trial = 0; trial < 20; ++trial) {
+    const Eigen::Index n = 1 + Eigen::Index(rng() % 300), m = 1 + Eigen::Index(rng() % 5);
+    Eigen::MatrixXf dense(n, m);
+    for (Eigen::Index i = 0; i < n; ++i)
+      dense.row(i) = (i > 0 && rng() % 3 != 0) ? Eigen::RowVectorXf(dense.row(i - 1))
+                                               : Eigen::RowVectorXf::Constant(m, float(rng() % 4));
+    const SegmentedMatrix<float> seg = compress_rows(dense);
+    REQUIRE_NOTHROW(seg.validate());
+    CHECK(seg.expanded_rows() == n);
+    for (Eigen::Index s = 1; s < seg.segments(); ++s) CHECK(seg.values.row(s) != seg.values.row(s - 1));
+    CHECK(expand_rows(seg.values, seg.lengths) == dense);
+  }
+}
+
+TEST_CASE("an empty matrix has no segments", "[segments]") {
+  const SegmentedMatrix<double> seg = compress_rows(Eigen::MatrixXd(0, 3));
+  CHECK(seg.segments() == 0);
+  CHECK(seg.expanded_rows() == 0);
+}
+
+TEST_CASE("validate() and expand_rows() name what is wrong", "[segments]") {
+  SegmentedMatrix<double> seg;
+  seg.values = Eigen::MatrixXd::Ones(3, 2);
+  seg.lengths = Eigen::VectorXd::Ones(2);
+  CHECK_THROWS_WITH(seg.validate(), Catch::Matchers::Contains("2 lengths for 3 segments"));
+  seg.lengths = Eigen::VectorXd::Ones(3);
+  seg.lengths[1] = 1.5;
+  CHECK_THROWS_WITH(seg.validate(), Catch::Matchers::Contains("segment 1"));
+  seg.lengths[1] = 0;
+  CHECK_THROWS_WITH(seg.validate(), Catch::Matchers::Contains("positive whole number"));
+  CHECK_THROWS_WITH(expand_rows(seg.values, Eigen::VectorXd::Ones(4)), Catch::Matchers::Contains("3 rows but 4 lengths"));
+}
