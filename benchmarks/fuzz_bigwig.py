@@ -10,7 +10,6 @@ Mutations, one per run, in one of the files: a byte flipped; a 4- or 8-byte fiel
 stretch copied over another. Prints the count of each outcome.
 """
 import argparse
-import concurrent.futures as cf
 import os
 import random
 import shutil
@@ -19,6 +18,8 @@ import subprocess
 import sys
 
 import numpy as np
+
+from fuzz_report import report, run_all
 
 REGION = ["-c", "chr1", "-s", "0", "-e", "300000"]
 FIT = ["-k", "3", "--lambda", "100", "--iterations", "10", "--threads", "1", "-q"]
@@ -100,23 +101,11 @@ def main():
     clean_out = os.path.join(args.work, "clean.npy")
     subprocess.run([args.assign2, "-b", os.path.join(clean, "tracks"), *REGION, *FIT, "-o", clean_out], check=True)
     clean_w = np.load(clean_out)
-    counts, examples = {}, {}
-    with cf.ThreadPoolExecutor(args.jobs) as pool:
-        # Run i works in its own folder, removed when it is classified.
-        futures = []
-        for i in range(args.runs):
-            futures.append(pool.submit(run_one, args, i, os.path.join(clean, "tracks"), clean_w))
-        for f in futures:
-            outcome, how, detail = f.result()
-            shutil.rmtree(os.path.join(args.work, f"run{futures.index(f)}"), ignore_errors=True)
-            counts[outcome] = counts.get(outcome, 0) + 1
-            examples.setdefault(outcome, (how, detail))
-    print(f"| outcome ({args.runs} mutated bigWigs, seed {args.seed}) | runs | example |")
-    print("|---|---|---|")
-    for outcome in sorted(counts, key=lambda o: -counts[o]):
-        how, detail = examples[outcome]
-        print(f"| {outcome} | {counts[outcome]} | {how}: {detail[:120]!s} |".replace("\n", " "))
-    bad = sum(v for k, v in counts.items() if k.startswith(("crash", "hang", "success, DIFF", "temporary", "error, but")))
+    # Run i works in its own folder, removed when it is classified.
+    counts, examples = run_all(args.work, args.runs, args.jobs,
+                               lambda i: run_one(args, i, os.path.join(clean, "tracks"), clean_w))
+    bad = report(f"{args.runs} mutated bigWigs, seed {args.seed}", counts, examples,
+                 ("crash", "hang", "success, DIFF", "temporary", "error, but"))
     sys.exit(1 if bad else 0)
 
 

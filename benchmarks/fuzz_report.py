@@ -1,0 +1,28 @@
+"""What the mutation runs share (fuzz_bigwig.py, fuzz_count_table.py): run every mutation in a
+thread pool, each in its own folder removed once classified, and print the outcome table."""
+import concurrent.futures as cf
+import os
+import shutil
+
+
+def run_all(work, runs, jobs, run_one):
+    """run_one(i) -> (outcome, how, detail); returns ({outcome: count}, {outcome: first (how, detail)})."""
+    counts, examples = {}, {}
+    with cf.ThreadPoolExecutor(jobs) as pool:
+        futures = [pool.submit(run_one, i) for i in range(runs)]
+        for i, f in enumerate(futures):
+            outcome, how, detail = f.result()
+            shutil.rmtree(os.path.join(work, f"run{i}"), ignore_errors=True)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            examples.setdefault(outcome, (how, detail))
+    return counts, examples
+
+
+def report(title, counts, examples, bad_prefixes):
+    """Prints the markdown table; returns the number of runs whose outcome starts with a bad prefix."""
+    print(f"| outcome ({title}) | runs | example |")
+    print("|---|---|---|")
+    for outcome in sorted(counts, key=lambda o: -counts[o]):
+        how, detail = examples[outcome]
+        print(f"| {outcome} | {counts[outcome]} | {how}: {detail[:120]!s} |".replace("\n", " "))
+    return sum(v for k, v in counts.items() if k.startswith(bad_prefixes))
