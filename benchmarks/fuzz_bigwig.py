@@ -9,7 +9,6 @@ Mutations, one per run, in one of the files: a byte flipped; a 4- or 8-byte fiel
 ~0, 2^63, 2^31, the file size or a random value; the file truncated; a 4 KB stretch zeroed; a
 stretch copied over another. Prints the count of each outcome.
 """
-import argparse
 import os
 import random
 import shutil
@@ -19,7 +18,7 @@ import sys
 
 import numpy as np
 
-from fuzz_report import report, run_all
+from fuzz_report import parse_args, report, run_all
 
 REGION = ["-c", "chr1", "-s", "0", "-e", "300000"]
 FIT = ["-k", "3", "--lambda", "100", "--iterations", "10", "--threads", "1", "-q"]
@@ -85,15 +84,7 @@ def run_one(args, i, clean_tracks, clean_w):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("assign2")
-    ap.add_argument("make_sample_data")
-    ap.add_argument("work")
-    ap.add_argument("--runs", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_args("assign2", "make_sample_data")
     clean = os.path.join(args.work, "clean")
     if not os.path.isdir(os.path.join(clean, "tracks")):
         subprocess.run([args.make_sample_data, "-o", clean, "--tracks", "4", "--chromosomes", "chr1:300000,chr2:200000",

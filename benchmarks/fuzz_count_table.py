@@ -17,7 +17,6 @@ Mutations, one per run: a byte flipped, inserted or deleted; a value replaced by
 replaced (a duplicate, empty, with a NUL, with a delimiter); a line deleted, doubled or cut; the
 file truncated; CRLF line ends; tabs turned to commas. Prints the count of each outcome.
 """
-import argparse
 import math
 import os
 import random
@@ -26,7 +25,7 @@ import shutil
 import subprocess
 import sys
 
-from fuzz_report import report, run_all
+from fuzz_report import parse_args, report, run_all
 
 FIT = ["--ranks", "2-3", "--restarts", "1", "--iterations", "40", "--threads", "1", "-q"]
 NUMBER = re.compile(rb"^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -169,14 +168,7 @@ def run_one(args, i, clean):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("modules")
-    ap.add_argument("work")
-    ap.add_argument("--runs", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
+    args = parse_args("modules")
     clean_path = os.path.join(args.work, "clean.tsv")
     if not os.path.exists(clean_path):
         subprocess.run([args.modules, "simulate", "-o", clean_path, "--genes", "40", "--samples", "8", "--modules", "3"],

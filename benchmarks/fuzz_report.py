@@ -1,5 +1,6 @@
 """What the mutation runs share (fuzz_bigwig.py, fuzz_count_table.py): run every mutation in a
 thread pool, each in its own folder removed once classified, and print the outcome table."""
+import argparse
 import concurrent.futures as cf
 import os
 import shutil
@@ -26,3 +27,17 @@ def report(title, counts, examples, bad_prefixes):
         how, detail = examples[outcome]
         print(f"| {outcome} | {counts[outcome]} | {how}: {detail[:120]!s} |".replace("\n", " "))
     return sum(v for k, v in counts.items() if k.startswith(bad_prefixes))
+
+
+def parse_args(*programs):
+    """PROGRAM... WORK_DIR [--runs N] [--seed S] [--jobs J]; makes WORK_DIR."""
+    ap = argparse.ArgumentParser()
+    for name in programs:
+        ap.add_argument(name)
+    ap.add_argument("work")
+    ap.add_argument("--runs", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    return args
