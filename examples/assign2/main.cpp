@@ -54,6 +54,8 @@ struct Settings {
   double l2 = 1e-3, tolerance = 1e-3;
   int iterations = 1000, threads = 0, restarts = 1;
   double time_limit = 480;
+  double output_budget_gb = 100;  // W files larger than this need --force
+  bool force = false;
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
@@ -287,8 +289,14 @@ int run(const Settings& s, const ProcessGroup& procs) {
                 static_cast<long long>(tracks.rows), s.bin > 1 ? "bins" : "segments", t_read);
   say(buf);
   if (!tracks.any_signal) throw std::runtime_error("every track is 0 (or missing) over the region");
-  io::check_free_space(s.output, double(tracks.bases) * double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0),
-                       "the W files (" + std::to_string(tracks.bases) + " bases x " + std::to_string(s.k) + " " + s.dtype + ")");
+  const double w_bytes = double(tracks.bases) * double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0);
+  const std::string w_files = "the W files (" + std::to_string(tracks.bases) + " bases x " + std::to_string(s.k) + " " + s.dtype + ")";
+  if (w_bytes > s.output_budget_gb * 1e9 && !s.force) {
+    std::snprintf(buf, sizeof buf, " would take %.3g GB, more than --output-budget (%g GB): choose a smaller region or k, "
+                  "or pass --force", w_bytes / 1e9, s.output_budget_gb);
+    throw std::runtime_error(w_files + buf);
+  }
+  io::check_free_space(s.output, w_bytes, w_files);
 
   PreprocessOptions prep;
   prep.bin = s.bin;
@@ -350,6 +358,13 @@ int run(const Settings& s, const ProcessGroup& procs) {
   const double t_nmf = seconds_since(t1);
   if (fit.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");
+  // A penalty or ridge that flattens the factors gives a W of (almost) 0 without any error.
+  const double explained = explained_fraction(Y, fit.W, fit.H, procs.reduce);
+  if (explained < 0.01 && procs.root())
+    std::fprintf(stderr,
+                 "assign2: warning: the factors explain %.2g%% of the (transformed) signal: --lambda %g or --l2 %g "
+                 "flattens them; try smaller values\n",
+                 100.0 * std::max(explained, 0.0), *lambda, s.l2);
   if (fit.status == Status::TimeLimit && procs.root())
     std::fprintf(stderr,
                  "assign2: warning: the fit stopped at the time limit (--time-limit %g s) after %d sweeps, before "
@@ -510,6 +525,8 @@ int main(int argc, char** argv) {
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");
+  app.add_option("--output-budget", s.output_budget_gb, "Largest W files to write, in GB, unless --force")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--force", s.force, "Write W files larger than --output-budget");
   app.add_flag("-q,--quiet", s.quiet, "Print only errors and the --annotation result");
   try {
     app.parse(argc, argv);

@@ -45,6 +45,32 @@
 
 namespace fusednmf {
 
+/// The share of Y's (weighted) sum of squares that W H explains, 1 - ||Y - WH||² / ||Y||², over
+/// the observed (non-NaN) entries and, with a Reducer, over every process's rows: near 1 for a
+/// good fit, near 0 when the factors carry nothing (a penalty or ridge so strong that it
+/// flattens W to 0, for instance). 1 for an all-zero Y.
+template <class Scalar, class MatrixW, class MatrixH>
+double explained_fraction(const SegmentedMatrix<Scalar>& Y, const MatrixW& W, const MatrixH& H,
+                          const Reducer& reduce = {}) {
+  if (W.rows() != Y.segments() || H.cols() != Y.cols() || W.cols() != H.rows())
+    throw std::invalid_argument("explained_fraction: W (" + std::to_string(W.rows()) + " x " + std::to_string(W.cols()) +
+                                ") and H (" + std::to_string(H.rows()) + " x " + std::to_string(H.cols()) +
+                                ") do not fit Y (" + std::to_string(Y.segments()) + " x " + std::to_string(Y.cols()) + ")");
+  double sums[2] = {0.0, 0.0};  // residual, total
+  const Eigen::MatrixXd Hd = H.template cast<double>();
+  for (Eigen::Index i = 0; i < Y.segments(); ++i) {
+    const Eigen::RowVectorXd fitted = W.row(i).template cast<double>() * Hd;
+    for (Eigen::Index c = 0; c < Y.cols(); ++c) {
+      const double y = double(Y.values(i, c));
+      if (std::isnan(y)) continue;
+      sums[0] += double(Y.lengths[i]) * (y - fitted(c)) * (y - fitted(c));
+      sums[1] += double(Y.lengths[i]) * y * y;
+    }
+  }
+  detail::reduce_sum(reduce, sums, 2);
+  return sums[1] > 0 ? 1.0 - sums[0] / sums[1] : 1.0;
+}
+
 template <class Regularizer = FusedLasso<double>>
 class NMF {
   static_assert(is_regularizer<Regularizer>::value,

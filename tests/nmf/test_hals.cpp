@@ -415,3 +415,16 @@ TEST_CASE("imputation sweeps: a majorizer that never rises, and the hidden entri
   CHECK(two.W == one.W);
   CHECK(two.objective == one.objective);
 }
+
+TEST_CASE("explained_fraction: near 1 for a good fit, near 0 when a penalty flattens W", "[hals]") {
+  auto p = planted(600, 6, 3, 20, 0.05, 31);
+  const SegmentedMatrix<double> Y = with_runs<double>(p.Y, 32);
+  NMFOptions o;
+  o.rank = 3;
+  const auto good = NMF<NoRegularizer<double>>(o).fit(Y);
+  CHECK(explained_fraction(Y, good.W, good.H) > 0.9);
+  o.l2 = 1e30;  // a ridge that flattens everything
+  const auto flat = NMF<NoRegularizer<double>>(o).fit(Y);
+  CHECK(explained_fraction(Y, flat.W, flat.H) < 0.01);
+  CHECK_THROWS_WITH(explained_fraction(Y, good.W.topRows(5), good.H), Catch::Matchers::Contains("do not fit Y"));
+}
