@@ -174,16 +174,6 @@ SegmentedMatrix<Scalar> smooth_at_scales(const SegmentedMatrix<Scalar>& Y, const
   return out;
 }
 
-/// Rows a and b hold the same values, two missing (NaN) entries counting as equal.
-template <class Scalar>
-bool same_row(const SegmentedMatrix<Scalar>& Y, Eigen::Index a, Eigen::Index b) {
-  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
-    const Scalar x = Y.values(a, c), y = Y.values(b, c);
-    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
-  }
-  return true;
-}
-
 /// Marks as missing (NaN in every column) each segment that overlaps one of `intervals` (sorted,
 /// disjoint, in bases; the segments start at base `start`). Returns the bases so marked.
 template <class Scalar>
@@ -201,30 +191,6 @@ std::int64_t mask_intervals(SegmentedMatrix<Scalar>& Y, std::int64_t start,
     pos = end;
   }
   return masked;
-}
-
-/// Merges consecutive equal rows (after binning, long empty stretches become one row again).
-template <class Scalar>
-SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
-  std::vector<Eigen::Index> keep;
-  std::vector<double> len;
-  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
-    if (!keep.empty() && same_row(Y, keep.back(), s) &&
-        len.back() + double(Y.lengths[s]) <= double(kMaxExactSegmentLength)) {
-      len.back() += double(Y.lengths[s]);
-    } else {
-      keep.push_back(s);
-      len.push_back(double(Y.lengths[s]));
-    }
-  }
-  SegmentedMatrix<Scalar> out;
-  out.values.resize(Eigen::Index(keep.size()), Y.cols());
-  out.lengths.resize(Eigen::Index(keep.size()));
-  for (std::size_t i = 0; i < keep.size(); ++i) {
-    out.values.row(Eigen::Index(i)) = Y.values.row(keep[i]);
-    out.lengths[Eigen::Index(i)] = static_cast<Scalar>(len[i]);
-  }
-  return out;
 }
 
 enum class Transform { None, Sqrt, Log1p, Asinh };

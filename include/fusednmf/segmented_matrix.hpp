@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <vector>
+
 #include <Eigen/Core>
 
 namespace fusednmf {
@@ -45,26 +47,49 @@ struct SegmentedMatrix {
   }
 };
 
-/// Merges runs of identical consecutive rows of a dense matrix.
-template <class Derived>
-SegmentedMatrix<typename Derived::Scalar> compress_rows(const Eigen::MatrixBase<Derived>& dense) {
-  using Scalar = typename Derived::Scalar;
-  const Eigen::Index n = dense.rows(), m = dense.cols();
-  Eigen::Index segments = n > 0 ? 1 : 0;
-  for (Eigen::Index i = 1; i < n; ++i)
-    if (dense.row(i) != dense.row(i - 1)) ++segments;
-  SegmentedMatrix<Scalar> out;
-  out.values.resize(segments, m);
-  out.lengths.resize(segments);
-  Eigen::Index s = -1;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (i == 0 || dense.row(i) != dense.row(i - 1)) {
-      out.values.row(++s) = dense.row(i);
-      out.lengths[s] = 0;
+/// Rows a and b hold the same values, two missing (NaN) entries counting as equal.
+template <class Scalar>
+bool same_row(const SegmentedMatrix<Scalar>& Y, Eigen::Index a, Eigen::Index b) {
+  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
+    const Scalar x = Y.values(a, c), y = Y.values(b, c);
+    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+  }
+  return true;
+}
+
+/// Merges consecutive equal rows (two missing entries counting as equal) into one segment of
+/// their total length, up to kMaxExactSegmentLength: the one run-length rule of the library
+/// (after binning, long empty stretches become one row again).
+template <class Scalar>
+SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
+  std::vector<Eigen::Index> keep;
+  std::vector<double> len;
+  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
+    if (!keep.empty() && same_row(Y, keep.back(), s) &&
+        len.back() + double(Y.lengths[s]) <= double(kMaxExactSegmentLength)) {
+      len.back() += double(Y.lengths[s]);
+    } else {
+      keep.push_back(s);
+      len.push_back(double(Y.lengths[s]));
     }
-    out.lengths[s] += 1;
+  }
+  SegmentedMatrix<Scalar> out;
+  out.values.resize(Eigen::Index(keep.size()), Y.cols());
+  out.lengths.resize(Eigen::Index(keep.size()));
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    out.values.row(Eigen::Index(i)) = Y.values.row(keep[i]);
+    out.lengths[Eigen::Index(i)] = static_cast<Scalar>(len[i]);
   }
   return out;
+}
+
+/// The run-length form of a dense matrix (one row per base): merge_equal_rows of its rows.
+template <class Derived>
+SegmentedMatrix<typename Derived::Scalar> compress_rows(const Eigen::MatrixBase<Derived>& dense) {
+  SegmentedMatrix<typename Derived::Scalar> rows;
+  rows.values = dense;
+  rows.lengths.setOnes(dense.rows());
+  return merge_equal_rows(rows);
 }
 
 /// Expands per-segment rows (e.g. the factor W of a segmented fit) back to one row per base.

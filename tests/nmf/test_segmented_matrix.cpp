@@ -1,5 +1,6 @@
 // Run-length rows (segmented_matrix.hpp): compress_rows and expand_rows are inverses, the
 // lengths count every row, and validate() names what is wrong.
+#include <limits>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -41,4 +42,21 @@ TEST_CASE("validate() and expand_rows() name what is wrong", "[segments]") {
   seg.lengths[1] = 0;
   CHECK_THROWS_WITH(seg.validate(), Catch::Matchers::Contains("positive whole number"));
   CHECK_THROWS_WITH(expand_rows(seg.values, Eigen::VectorXd::Ones(4)), Catch::Matchers::Contains("3 rows but 4 lengths"));
+}
+
+TEST_CASE("one run-length rule: missing entries merge, and no segment grows past 2^24", "[segments]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Eigen::MatrixXd dense(4, 2);
+  dense << 1, nan, 1, nan, 2, 3, 2, 3;
+  const auto seg = compress_rows(dense);
+  REQUIRE(seg.segments() == 2);
+  CHECK(seg.lengths[0] == 2);
+  SegmentedMatrix<float> long_runs;
+  long_runs.values = Eigen::MatrixXf::Ones(3, 1);
+  long_runs.lengths = Eigen::VectorXf::Constant(3, float(kMaxExactSegmentLength / 2));
+  const auto merged = merge_equal_rows(long_runs);
+  REQUIRE(merged.segments() == 2);
+  CHECK(double(merged.lengths[0]) == double(kMaxExactSegmentLength));
+  CHECK(double(merged.lengths[1]) == double(kMaxExactSegmentLength / 2));
+  CHECK(merged.expanded_rows() == long_runs.expanded_rows());
 }
