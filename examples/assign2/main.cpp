@@ -56,6 +56,7 @@ struct Settings {
   double time_limit = 480;
   double output_budget_gb = 100;  // W files larger than this need --force
   bool force = false;
+  bool skip_empty = false;  // leave out chromosomes where no file has data
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
@@ -258,6 +259,7 @@ int run(const Settings& s, const ProcessGroup& procs) {
   io::GenomeReadOptions read;
   read.start = s.start, read.end = s.end, read.bin = s.bin, read.threads = s.threads;
   read.missing_as_nan = s.missing == "mask";
+  read.skip_without_signal = s.skip_empty;
   if (!s.exclude.empty()) read.exclude = io::read_bed(s.exclude);  // a bad file fails before reading
   double printed = 0;
   if (!s.quiet && procs.root())
@@ -288,6 +290,15 @@ int run(const Settings& s, const ProcessGroup& procs) {
   std::snprintf(buf, sizeof buf, "read %lld bases as %lld %s in %.2f s", static_cast<long long>(bases),
                 static_cast<long long>(tracks.rows), s.bin > 1 ? "bins" : "segments", t_read);
   say(buf);
+  if (!tracks.without_signal.empty() && several) {
+    std::string names;
+    for (std::size_t c = 0; c < std::min<std::size_t>(tracks.without_signal.size(), 10); ++c)
+      names += (c ? ", " : "") + tracks.without_signal[c];
+    if (tracks.without_signal.size() > 10) names += ", ...";
+    say("no file has data (a value > 0) on " + std::to_string(tracks.without_signal.size()) + " of " +
+        std::to_string(chromosomes.size()) + " chromosomes (" + names + "): " +
+        (s.skip_empty ? "left out (--skip-empty), no W file for them" : "their W is 0; --skip-empty leaves them out"));
+  }
   if (!tracks.any_signal) throw std::runtime_error("every track is 0 (or missing) over the region");
   const double w_bytes = double(tracks.bases) * double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0);
   const std::string w_files = "the W files (" + std::to_string(tracks.bases) + " bases x " + std::to_string(s.k) + " " + s.dtype + ")";
@@ -526,6 +537,7 @@ int main(int argc, char** argv) {
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");
   app.add_option("--output-budget", s.output_budget_gb, "Largest W files to write, in GB, unless --force")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_flag("--skip-empty", s.skip_empty, "With several chromosomes (-c all), leave out those where no file has data");
   app.add_flag("--force", s.force, "Write W files larger than --output-budget");
   app.add_flag("-q,--quiet", s.quiet, "Print only errors and the --annotation result");
   try {

@@ -30,6 +30,10 @@ struct GenomeReadOptions {
   int threads = 0;                   ///< 0: all cores
   bool missing_as_nan = false;       ///< bases without data and NaN values are missing rather than 0
   BedIntervals exclude;              ///< rows overlapping these are missing (masked out of a fit)
+  /// Leave out chromosomes where no file has a value > 0 (whole-genome files list every
+  /// chromosome in their header, often with data on a few): they are still listed in
+  /// GenomeRead::without_signal, and count in no total.
+  bool skip_without_signal = false;
   /// Called while a chromosome's blocks are decoded (bins only), from one reading thread.
   std::function<void(const std::string& chrom, const ReadProgress&)> progress;
 };
@@ -45,6 +49,9 @@ struct GenomeRead {
   double missing_entries = 0;         ///< bases x tracks missing (NaN) after reading and masking
   std::int64_t excluded_bases = 0;    ///< bases under `exclude`
   bool any_signal = false;            ///< whether some value is > 0
+  /// Chromosomes asked for where no file has a value > 0 (all processes, in the order asked):
+  /// left out when GenomeReadOptions::skip_without_signal is set, else read as 0 (or missing).
+  std::vector<std::string> without_signal;
 };
 
 /// Reads `chromosomes` of every file (see the header comment for how processes share them).
@@ -98,9 +105,16 @@ inline GenomeRead read_genome(const std::vector<std::filesystem::path>& files,
     }
   });
 
+  std::vector<double> signal(n, 0.0);  // 1 where some value is > 0 (NaN-safe), over every process
+  for (std::size_t c = 0; c < n; ++c)
+    if (owner[c] == group.rank) signal[c] = double((read[c].values.array() > 0.f).any());
+  detail::reduce_sum(group.reduce, signal.data(), signal.size());
+  for (std::size_t c = 0; c < n; ++c)
+    if (signal[c] == 0) out.without_signal.push_back(chromosomes[c]);
+
   double totals[5] = {0, 0, 0, 0, 0};  // bases, rows, missing entries, excluded bases, any signal
   for (std::size_t c = 0; c < n; ++c) {
-    if (owner[c] != group.rank) continue;
+    if (owner[c] != group.rank || (options.skip_without_signal && signal[c] == 0)) continue;
     const SegmentedMatrix<float>& part = read[c];
     totals[0] += double(part.expanded_rows());
     totals[1] += rows_read[c];
@@ -109,7 +123,7 @@ inline GenomeRead read_genome(const std::vector<std::filesystem::path>& files,
         for (Eigen::Index i = 0; i < part.segments(); ++i)
           if (std::isnan(part.values(i, j))) totals[2] += double(part.lengths[i]);
     totals[3] += excluded[c];
-    totals[4] = std::max(totals[4], double((part.values.array() > 0.f).any()));  // NaN-safe
+    totals[4] = std::max(totals[4], signal[c]);
     out.names.push_back(chromosomes[c]);
     out.tracks.push_back(std::move(read[c]));
   }
