@@ -57,6 +57,7 @@ struct Settings {
   double output_budget_gb = 100;  // W files larger than this need --force
   bool force = false;
   bool skip_empty = false;  // leave out chromosomes where no file has data
+  std::string w_resolution = "base";  // or "bin": a row of W per segment, its edges beside it
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;
@@ -165,6 +166,11 @@ fs::path output_for(const std::string& output, const std::string& chrom, bool se
   return out.parent_path() / (out.stem().string() + "." + chrom + ".npy");
 }
 
+// --w-resolution bin: the segments' edges beside each W file, OUT.bins.npy (or OUT.CHROM.bins.npy).
+fs::path edges_for(const fs::path& w_path) {
+  return w_path.parent_path() / (w_path.stem().string() + ".bins.npy");
+}
+
 // "--plot-tracks 0,3,H3K36me3.bw": column numbers or file names of the inputs to draw.
 std::vector<std::size_t> parse_plot_tracks(const std::string& text, const std::vector<fs::path>& files) {
   std::vector<std::size_t> out;
@@ -246,7 +252,11 @@ int run(const Settings& s, const ProcessGroup& procs) {
     throw std::runtime_error("--start_pos/--end_pos select a region of one chromosome; omit them with several (-c " +
                              s.chrom + ")");
   if (several && !s.plot.empty()) throw std::runtime_error("--plot draws one chromosome; give -c a single name");
-  for (const auto& name : chromosomes) examples::check_output_path("--output_file", output_for(s.output, name, several));
+  const bool w_per_bin = s.w_resolution == "bin";
+  for (const auto& name : chromosomes) {
+    examples::check_output_path("--output_file", output_for(s.output, name, several));
+    if (w_per_bin) examples::check_output_path("--output_file", edges_for(output_for(s.output, name, several)));
+  }
 
   std::string order;
   for (std::size_t j = 0; j < files.size(); ++j) order += "\n  column " + std::to_string(j) + ": " + files[j].filename().string();
@@ -300,8 +310,11 @@ int run(const Settings& s, const ProcessGroup& procs) {
         (s.skip_empty ? "left out (--skip-empty), no W file for them" : "their W is 0; --skip-empty leaves them out"));
   }
   if (!tracks.any_signal) throw std::runtime_error("every track is 0 (or missing) over the region");
-  const double w_bytes = double(tracks.bases) * double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0);
-  const std::string w_files = "the W files (" + std::to_string(tracks.bases) + " bases x " + std::to_string(s.k) + " " + s.dtype + ")";
+  // Per base, or per bin as read (at most: merging equal rows only shrinks it) with 16 bytes of edges.
+  const double w_rows = w_per_bin ? double(tracks.rows) : double(tracks.bases);
+  const double w_bytes = w_rows * (double(s.k) * (s.dtype == "float64" ? 8.0 : 4.0) + (w_per_bin ? 16.0 : 0.0));
+  const std::string w_files = "the W files (" + std::to_string(std::int64_t(w_rows)) + (w_per_bin ? " bins" : " bases") +
+                              " x " + std::to_string(s.k) + " " + s.dtype + ")";
   if (w_bytes > s.output_budget_gb * 1e9 && !s.force) {
     std::snprintf(buf, sizeof buf, " would take %.3g GB, more than --output-budget (%g GB): choose a smaller region or k, "
                   "or pass --force", w_bytes / 1e9, s.output_budget_gb);
@@ -416,8 +429,22 @@ int run(const Settings& s, const ProcessGroup& procs) {
     const fs::path path = outputs.stage(output_for(s.output, genome.names[c], several));
     const auto rows = fit.W.middleRows(first, count);
     const auto lengths = Y.lengths.segment(first, count);
-    if (s.dtype == "float64") io::write_npy<double>(path, rows, lengths);
-    else io::write_npy<float>(path, rows, lengths);
+    if (w_per_bin) {  // a row per segment, and its [start, end) in bases beside it
+      Eigen::Matrix<std::int64_t, Eigen::Dynamic, 2> edges(count, 2);
+      std::int64_t at = s.start;
+      for (Eigen::Index i = 0; i < count; ++i) {
+        edges(i, 0) = at;
+        at += std::int64_t(lengths[i]);
+        edges(i, 1) = at;
+      }
+      io::write_npy<std::int64_t>(outputs.stage(edges_for(output_for(s.output, genome.names[c], several))), edges);
+      if (s.dtype == "float64") io::write_npy<double>(path, rows);
+      else io::write_npy<float>(path, rows);
+    } else if (s.dtype == "float64") {
+      io::write_npy<double>(path, rows, lengths);
+    } else {
+      io::write_npy<float>(path, rows, lengths);
+    }
   }
   if (procs.root() && !s.h_output.empty()) io::write_npy<float>(outputs.stage(s.h_output), fit.H);
   const std::vector<std::string> columns = column_names(files, prepared.windows);
@@ -533,6 +560,7 @@ int main(int argc, char** argv) {
   app.add_option("--plot-tracks", s.plot_tracks, "Input tracks to draw in --plot: column numbers or file names, comma-separated");
   app.add_option("--missing", s.missing, "Bases without data and NaN values: zero (read as 0) or mask (left out of the fit; bins average their observed bases)")->check(CLI::IsMember({"zero", "mask"}))->capture_default_str();
   app.add_option("--exclude", s.exclude, "BED file of regions (blacklisted, unmappable) to leave out of the fit: every bin overlapping one is masked, not read as 0");
+  app.add_option("--w-resolution", s.w_resolution, "W per base (the assignment's form) or per bin: a row per segment of merged bins, with their [start, end) in OUT.bins.npy (int64), so that a whole genome's W stays small")->check(CLI::IsMember({"base", "bin"}))->capture_default_str();
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");

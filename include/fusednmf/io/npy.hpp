@@ -22,7 +22,10 @@ namespace fusednmf::detail {
 
 template <class Scalar>
 constexpr const char* npy_descr() {
-  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>, "npy: float or double");
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double> ||
+                    std::is_same_v<Scalar, std::int64_t>,
+                "npy: float, double or int64");
+  if constexpr (std::is_same_v<Scalar, std::int64_t>) return "<i8";
   return std::is_same_v<Scalar, float> ? "<f4" : "<f8";
 }
 
