@@ -254,22 +254,24 @@ int run(const Settings& s, const ProcessGroup& procs) {
     const fs::path path = outputs.stage(output_for(s.output, genome.names[c], several));
     const auto rows = fit.W.middleRows(first, count);
     const auto lengths = Y.lengths.segment(first, count);
-    if (w_per_bin) {  // a row per segment, and its [start, end) in bases beside it
-      Eigen::Matrix<std::int64_t, Eigen::Dynamic, 2> edges(count, 2);
-      std::int64_t at = s.start;
-      for (Eigen::Index i = 0; i < count; ++i) {
-        edges(i, 0) = at;
-        at += std::int64_t(lengths[i]);
-        edges(i, 1) = at;
-      }
-      io::write_npy<std::int64_t>(outputs.stage(edges_for(output_for(s.output, genome.names[c], several))), edges);
-      if (s.dtype == "float64") io::write_npy<double>(path, rows);
-      else io::write_npy<float>(path, rows);
-    } else if (s.dtype == "float64") {
-      io::write_npy<double>(path, rows, lengths);
-    } else {
-      io::write_npy<float>(path, rows, lengths);
+    // Per base (each row repeated over its segment's length), or per bin (no repeats).
+    auto write_w = [&](const auto&... repeats) {
+      if (s.dtype == "float64") io::write_npy<double>(path, rows, repeats...);
+      else io::write_npy<float>(path, rows, repeats...);
+    };
+    if (!w_per_bin) {
+      write_w(lengths);
+      continue;
     }
+    Eigen::Matrix<std::int64_t, Eigen::Dynamic, 2> edges(count, 2);  // each row's [start, end) in bases
+    std::int64_t at = s.start;
+    for (Eigen::Index i = 0; i < count; ++i) {
+      edges(i, 0) = at;
+      at += std::int64_t(lengths[i]);
+      edges(i, 1) = at;
+    }
+    io::write_npy<std::int64_t>(outputs.stage(edges_for(output_for(s.output, genome.names[c], several))), edges);
+    write_w();
   }
   if (procs.root() && !s.h_output.empty()) io::write_npy<float>(outputs.stage(s.h_output), fit.H);
   const std::vector<std::string> columns = column_names(files, prepared.windows);

@@ -7,9 +7,9 @@
 // imputation sweeps, MaskedSweep::Imputation: each costs what a sweep without a mask does, where
 // exact masked updates cost several times more), and scores the squared error of W H on the
 // hidden entries. Blocks, not single entries, so a hidden value cannot simply be read off its
-// smoothed neighbours: it must come from the other tracks at the same rows through H. Over a grid of λ the rule is the usual one-standard-error rule:
-// the largest λ (the smoothest factors) whose mean held-out error is within one standard error
-// (over the folds) of the lowest.
+// smoothed neighbours: it must come from the other tracks at the same rows through H. Over a
+// grid of λ the rule is the usual one-standard-error rule: the largest λ (the smoothest
+// factors) whose mean held-out error is within one standard error (over the folds) of the lowest.
 //
 // The fits see a sample of the rows, not all of them: evenly spaced windows of consecutive rows
 // (LambdaCVOptions::max_rows in windows of window_rows), each its own chain. λ is a length along
@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -177,19 +176,13 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   } else {
     // Every fit on a thread of its own, all (λ, fold) pairs in one loop so that the threads stay
     // busy to the end (per fold, 7 fits on 2 threads left one idle for a seventh of the time).
-    // A fit's bytes do not depend on its thread count.
+    // A fit's bytes do not depend on its thread count; a fit's exception reaches the caller
+    // through parallel_for.
     NMFOptions serial = options;
     serial.threads = 1;
-    std::vector<std::exception_ptr> failed(static_cast<std::size_t>(fits));
     detail::parallel_for(detail::resolve_threads(options.threads), fits, [&](long f) {
-      try {
-        score(std::size_t(f % long(n_lambda)), int(f / long(n_lambda)), serial);
-      } catch (...) {
-        failed[std::size_t(f)] = std::current_exception();
-      }
+      score(std::size_t(f % long(n_lambda)), int(f / long(n_lambda)), serial);
     });
-    for (const auto& e : failed)
-      if (e) std::rethrow_exception(e);
   }
   LambdaCVCurve curve;
   curve.lambdas = cv.lambdas;
