@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev catch2 libbigwig-dev libcurl4-gnutls-dev libcli11-dev libbenchmark-dev
   zlib1g-dev libdeflate-dev libisal-dev  # inflating bigWig blocks: zlib, and the faster ones the reader prefers
   python3 python3-numpy
+  python3-dev pybind11-dev python3-pytest python3-sklearn  # the Python module (FUSEDNMF_PYTHON) and its tests
   libopenmpi-dev openmpi-bin  # the optional MPI component and its test
 )
 if [[ "${FUSEDNMF_PEERS:-0}" == 1 ]]; then  # what the side-by-side benchmarks need

@@ -8,7 +8,7 @@ function(step)
   endif()
 endfunction()
 step(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/lib" -DFUSEDNMF_BUILD_TESTS=OFF
-     -DFUSEDNMF_BUILD_EXAMPLES=OFF -DFUSEDNMF_BUILD_BENCHMARKS=OFF)
+     -DFUSEDNMF_BUILD_EXAMPLES=OFF -DFUSEDNMF_BUILD_BENCHMARKS=OFF -DFUSEDNMF_PYTHON=OFF)
 step(${CMAKE_COMMAND} --install "${WORK_DIR}/lib" --prefix "${WORK_DIR}/prefix")
 step(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/consumer"
      -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
