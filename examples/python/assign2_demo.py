@@ -22,6 +22,7 @@ tracks = sorted(glob.glob(os.path.join(sample, "tracks", "*.bw")))
 # fit equals the one on every base and λ counts bases.
 Y, edges = fusednmf.read_bigwig(tracks, chrom, start, end, bin=None)
 lengths = np.diff(edges)
+Y /= np.sqrt(np.average(Y**2, axis=0, weights=lengths))  # each track at unit RMS, as assign2 --scale rms
 model = fusednmf.SmoothNMF(5, lam="cv", lam_grid=[10, 30, 100, 300, 1000, 3000, 10000])
 W = np.repeat(model.fit_transform(Y, sample_weight=lengths), lengths, axis=0)  # a row per base
 np.save("w_python.npy", W)

@@ -101,6 +101,19 @@ struct L1Sparsity {
   }
 };
 
+/// Whether a regularizer's prox acts on each entry alone (x_i from z_i and its weight): then a
+/// HALS sweep updates W a block of rows at a time, every column and every pass while the block
+/// is in cache (detail::update_w_by_row_blocks), instead of reading all of W once per column. A
+/// regularizer of your own may specialize this.
+template <class R>
+struct has_separable_prox : std::false_type {};
+
+template <class ScalarT>
+struct has_separable_prox<NoRegularizer<ScalarT>> : std::true_type {};
+
+template <class ScalarT>
+struct has_separable_prox<L1Sparsity<ScalarT>> : std::true_type {};
+
 /// Does R meet the regularizer contract above?
 template <class R, class = void>
 struct is_regularizer : std::false_type {};

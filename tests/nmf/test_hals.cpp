@@ -255,6 +255,7 @@ TEST_CASE("HALS repeats cheap blocks within a sweep, and passes once over a cost
   CHECK(detail::hals_auto_passes(30, 10, 50000, 4) == 4);
   CHECK(detail::hals_auto_passes(30, 10, 50000, 4, has_costly_prox<FusedLasso<float>>::value) == 1);
   CHECK(detail::hals_auto_passes(30, 10, 10000000, 4) == 1);  // W far larger than the cache
+  CHECK(detail::hals_auto_passes(30, 10, 0, 4) == 4);  // a separable prox: W passes run on blocks in cache
   CHECK(has_costly_prox<FusedLasso<double, prox::DynamicProgramming>>::value);
   CHECK_FALSE(has_costly_prox<NoRegularizer<float>>::value);
   CHECK_FALSE(has_costly_prox<L1Sparsity<double>>::value);
@@ -427,4 +428,72 @@ TEST_CASE("explained_fraction: near 1 for a good fit, near 0 when a penalty flat
   const auto flat = NMF<NoRegularizer<double>>(o).fit(Y);
   CHECK(explained_fraction(Y, flat.W, flat.H) < 0.01);
   CHECK_THROWS_WITH(explained_fraction(Y, good.W.topRows(5), good.H), Catch::Matchers::Contains("do not fit Y"));
+}
+
+TEST_CASE("a separable prox updates W a block of rows at a time: plain HALS over several blocks, "
+          "monotone with repeated passes, the same bytes for any thread count", "[hals]") {
+  CHECK(has_separable_prox<NoRegularizer<float>>::value);
+  CHECK(has_separable_prox<L1Sparsity<double>>::value);
+  CHECK_FALSE(has_separable_prox<FusedLasso<double>>::value);
+  // 20,000 rows: three of the engine's row blocks.
+  auto p = planted(20000, 6, 3, 100, 0.3, 21);
+  p.Y.array() += 0.1;
+  NMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 4;
+  o.tolerance = 0;
+  o.l2 = 0.01;
+  o.init = Init::Random;
+  o.seed = 5;
+  o.inner_passes = 1;
+  const double mu = 0.05;
+  auto r = NMF<L1Sparsity<double>>(o, L1Sparsity<double>{mu}).fit(p.Y);
+  REQUIRE(r.reseeded == 0);
+  const double m = 6.0, alpha = o.l2 * m;
+  const double scale = std::sqrt(p.Y.squaredNorm() / double(p.Y.size()));
+  Eigen::MatrixXd H = detail::initial_h(detail::DataView<double>{p.Y, nullptr}, 3, Init::Random, 5, 1);
+  for (int j = 0; j < 3; ++j) H.row(j) *= std::sqrt(m) / H.row(j).norm();
+  Eigen::MatrixXd W = Eigen::MatrixXd::Zero(20000, 3);
+  for (int sweep = 0; sweep < 4; ++sweep) {
+    const Eigen::MatrixXd G = H * H.transpose(), R = p.Y * H.transpose();
+    for (int j = 0; j < 3; ++j) {
+      const double c = G(j, j) + alpha;
+      const Eigen::VectorXd z = (R.col(j) - W * G.col(j) + W.col(j) * G(j, j)) / c;
+      W.col(j) = (z.array() - mu * scale * m / c).cwiseMax(0.0).matrix();
+    }
+    const Eigen::MatrixXd WtW = W.transpose() * W, WtY = W.transpose() * p.Y;
+    for (int j = 0; j < 3; ++j) {
+      Eigen::RowVectorXd a = (WtY.row(j) - WtW.row(j) * H + WtW(j, j) * H.row(j)).cwiseMax(0.0);
+      H.row(j) = std::sqrt(m) * a / a.norm();
+    }
+  }
+  CHECK((W - r.W).norm() / W.norm() < 1e-9);
+  CHECK((H - r.H).norm() / H.norm() < 1e-9);
+
+  // Repeated passes (the default), weighted rows and chains: monotone, and one thread or two
+  // give the same bytes.
+  SegmentedMatrix<float> seg;
+  seg.values = p.Y.cast<float>();
+  seg.lengths = Eigen::VectorXf::Ones(20000);
+  for (Eigen::Index i = 0; i < 20000; i += 7) seg.lengths[i] = float(1 + i % 5);
+  o.inner_passes = 0;
+  o.max_iterations = 30;
+  const double half_y2 = 0.5 * (seg.values.cast<double>().array().square().colwise() *
+                                seg.lengths.cast<double>().array()).sum();
+  NMFResult<float> first_ridge, first_sparse;
+  for (int threads : {1, 2}) {
+    o.threads = threads;
+    auto ridge = NMF<NoRegularizer<float>>(o).fit(seg, {5000, 12000});
+    auto sparse = NMF<L1Sparsity<float>>(o, L1Sparsity<float>{0.02}).fit(seg);
+    CHECK(is_monotone(ridge.objective, 2e-5, half_y2));
+    CHECK(is_monotone(sparse.objective, 2e-5, half_y2));
+    if (threads == 1) {
+      first_ridge = ridge;
+      first_sparse = sparse;
+    } else {
+      CHECK(ridge.W == first_ridge.W);
+      CHECK(ridge.H == first_ridge.H);
+      CHECK(sparse.W == first_sparse.W);
+    }
+  }
 }
