@@ -150,6 +150,7 @@ struct FitSettings {
   double tolerance = 1e-7, threshold = 0.2;
   std::uint64_t seed = 0;
   bool quiet = false;
+  std::string missing = "reject";  ///< missing cells (empty, NA, NaN): an error, or left out of the fit
 };
 
 int run_fit(const FitSettings& s) {
@@ -158,16 +159,29 @@ int run_fit(const FitSettings& s) {
                             {"--w-output", s.w_output}, {"--h-output", s.h_output}})
     examples::check_output_path(flag, path);
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
-  const io::CountTable table = io::read_count_table(s.counts);
-  if (table.counts.maxCoeff() <= 0)
-    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
+  const bool mask = s.missing == "mask";
+  io::CountTable table;
+  try {
+    table = io::read_count_table(s.counts, mask);
+  } catch (const std::runtime_error& e) {
+    if (mask || std::string(e.what()).find("missing value") == std::string::npos) throw;
+    throw std::runtime_error(std::string(e.what()) + " (--missing mask leaves missing cells out of the fit)");
+  }
   const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
+  const auto missing_cells = Eigen::Index(table.counts.array().isNaN().count());
+  if (missing_cells == table.counts.size())
+    throw std::runtime_error(s.counts + ": every cell is missing, so there is nothing to factor");
+  if (table.counts.array().isNaN().select(0.0, table.counts).maxCoeff() <= 0)
+    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
   if (max_rank > std::min(N, M))
     throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +
                              std::to_string(std::min(N, M)) + " of " + s.counts);
   const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, table.genes);
   std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples; ranks " << min_rank << ".."
             << max_rank << ", " << s.restarts << " restarts each\n";
+  if (missing_cells > 0)
+    std::cerr << "modules: " << missing_cells << " missing cells (" << 100.0 * double(missing_cells) / double(table.counts.size())
+              << "%) are left out of the fit\n";
 
   RankScanOptions scan_options;
   scan_options.min_rank = min_rank;
@@ -178,6 +192,7 @@ int run_fit(const FitSettings& s) {
   o.tolerance = s.tolerance;
   o.seed = s.seed;
   o.threads = s.threads;
+  o.missing = mask ? MissingValues::Mask : MissingValues::Reject;
   auto on_fit = [&](Eigen::Index rank, std::uint64_t seed, double ll) {
     if (!s.quiet) std::fprintf(stderr, "modules: rank %ld seed %llu: log-likelihood %.6e\n", long(rank),
                                static_cast<unsigned long long>(seed), ll);
@@ -292,6 +307,8 @@ int main(int argc, char** argv) {
   fitter->add_option("--bins", fit.bins, "Histogram bins over [0, 1]")->check(CLI::Range(1, 1000))->capture_default_str();
   fitter->add_option("--w-output", fit.w_output, "Write W (genes x R) of the chosen rank as .npy");
   fitter->add_option("--h-output", fit.h_output, "Write H (R x samples) of the chosen rank as .npy");
+  fitter->add_option("--missing", fit.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")
+      ->check(CLI::IsMember({"reject", "mask"}))->capture_default_str();
   fitter->add_flag("-q,--quiet", fit.quiet, "No progress lines");
 
   try {

@@ -6,6 +6,10 @@
 // across ranks. Zeros in V contribute -WH (0 log 0 = 0); a zero in WH where V > 0 is floored
 // at a tiny positive value instead of producing -inf or NaN.
 //
+// Missing entries (NaN, with MissingValues::Mask) are left out exactly: the mask M multiplies
+// V ⊘ WH and the denominators, which become Wᵀ M and M Hᵀ, and the log-likelihood sums over the
+// observed entries only. The updates then still never decrease it.
+//
 // How it is computed: V is visited in fixed blocks of rows. One pass per half-update forms the
 // block's WH, the ratio V ⊘ WH and its product with W or H, so the N x M matrices WH and the
 // ratio are never stored whole. The log-likelihood of the current factors comes out of the H
@@ -37,6 +41,8 @@ struct PoissonNMFOptions {
   double tolerance = 1e-7;    ///< stop when the log-likelihood's relative change is below this
   std::uint64_t seed = 0;
   int threads = 0;            ///< 0: every core this process may use; results do not depend on it
+  /// What a NaN in V means: an error (Reject) or a missing entry left out of the fit (Mask).
+  MissingValues missing = MissingValues::Reject;
   std::function<void(int iteration, double log_likelihood)> progress;
 
   void validate() const {
@@ -64,7 +70,8 @@ inline constexpr double kPoissonFloor = 1e-300;  // WH below this counts as this
 
 }  // namespace detail
 
-/// Full Poisson log-likelihood of V given the mean WH (a matrix or an expression such as W * H).
+/// Full Poisson log-likelihood of V given the mean WH (a matrix or an expression such as W * H),
+/// over the observed entries (a NaN in V is missing and left out).
 template <class DerivedV, class DerivedM>
 double poisson_log_likelihood(const Eigen::MatrixBase<DerivedV>& V, const Eigen::MatrixBase<DerivedM>& mean_expression) {
   if (V.rows() != mean_expression.rows() || V.cols() != mean_expression.cols())
@@ -75,6 +82,7 @@ double poisson_log_likelihood(const Eigen::MatrixBase<DerivedV>& V, const Eigen:
   for (Eigen::Index c = 0; c < V.cols(); ++c)
     for (Eigen::Index r = 0; r < V.rows(); ++r) {
       const double v = double(V(r, c)), mu = std::max(double(mean(r, c)), detail::kPoissonFloor);
+      if (std::isnan(v)) continue;
       total += (v > 0 ? v * std::log(mu) : 0.0) - mu - std::lgamma(v + 1.0);
     }
   return total;
@@ -95,13 +103,18 @@ class PoissonNMF {
   /// The updates run in double whatever Scalar is: in float, rounding of the factors makes the
   /// log-likelihood wobble once it is nearly converged (it is a small difference of large sums).
   Result fit(const Eigen::Ref<const Matrix>& V) const {
-    check(V);
+    const bool any_missing = check(V);
     Result result;
     PoissonNMFResult<double> fitted;
-    if constexpr (std::is_same_v<Scalar, double>) {
-      fitted = fit_double(V);
+    if (any_missing) {  // 0 under the mask (so V ⊘ WH is 0 there too), and the mask beside it
+      const auto missing = V.array().isNaN();
+      const Eigen::MatrixXd observed = missing.select(0.0, V.template cast<double>());
+      const Eigen::MatrixXd mask = missing.select(0.0, Eigen::MatrixXd::Ones(V.rows(), V.cols()));
+      fitted = fit_double(observed, &mask);
+    } else if constexpr (std::is_same_v<Scalar, double>) {
+      fitted = fit_double(V, nullptr);
     } else {
-      fitted = fit_double(V.template cast<double>());
+      fitted = fit_double(V.template cast<double>(), nullptr);
     }
     result.W = fitted.W.template cast<Scalar>();
     result.H = fitted.H.template cast<Scalar>();
@@ -112,7 +125,8 @@ class PoissonNMF {
   }
 
  private:
-  PoissonNMFResult<double> fit_double(const Eigen::Ref<const Eigen::MatrixXd>& V) const {
+  // V with 0 under the mask; mask: 1 observed, 0 missing (nullptr: everything observed).
+  PoissonNMFResult<double> fit_double(const Eigen::Ref<const Eigen::MatrixXd>& V, const Eigen::MatrixXd* mask) const {
     const Eigen::Index N = V.rows(), M = V.cols(), R = options_.rank;
     const double floor = detail::kPoissonFloor;
     const int threads = detail::resolve_threads(options_.threads);
@@ -124,7 +138,8 @@ class PoissonNMF {
     Eigen::MatrixXd W(N, R), H(R, M);
     {
       detail::Random rng(options_.seed);
-      const double level = std::sqrt(std::max(V.mean(), 1e-12) / double(R));
+      const double observed = mask ? mask->sum() : double(V.size());
+      const double level = std::sqrt(std::max(V.sum() / std::max(observed, 1.0), 1e-12) / double(R));
       for (Eigen::Index i = 0; i < W.size(); ++i) W(i) = level * (0.5 + rng.uniform());
       for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = level * (0.5 + rng.uniform());
     }
@@ -132,6 +147,9 @@ class PoissonNMF {
     const auto block_count = std::size_t(blocks);
     std::vector<double> block_log_factorials(block_count, 0.0), block_v_log_mean(block_count, 0.0);
     std::vector<Eigen::MatrixXd> block_numerator(block_count);
+    // With a mask: per block, the sum of WH over the observed entries and Wᵀ M (H's denominator).
+    std::vector<double> block_mean_total(block_count, 0.0);
+    std::vector<Eigen::MatrixXd> block_denominator(mask ? block_count : 0);
     std::vector<Eigen::MatrixXd> scratch(static_cast<std::size_t>(threads));  // a block of WH / ratio per thread
     detail::parallel_for(threads, long(blocks), [&](long b) {
       const auto Vb = V.middleRows(block_start(b), block_size(b));
@@ -151,6 +169,11 @@ class PoissonNMF {
       Eigen::MatrixXd& ratio = scratch[std::size_t(detail::thread_index())];
       ratio.noalias() = Wb * H;
       ratio = ratio.cwiseMax(floor);
+      if (mask) {
+        const auto Mb = mask->middleRows(s, n);
+        block_mean_total[std::size_t(b)] = (Mb.array() * ratio.array()).sum();
+        block_denominator[std::size_t(b)].noalias() = Wb.transpose() * Mb;
+      }
       block_v_log_mean[std::size_t(b)] = (Vb.array() * ratio.array().log()).sum();
       ratio = Vb.cwiseQuotient(ratio);
       block_numerator[std::size_t(b)].noalias() = Wb.transpose() * ratio;
@@ -165,7 +188,12 @@ class PoissonNMF {
       ratio.noalias() = Wb * H;
       ratio = Vb.cwiseQuotient(ratio.cwiseMax(floor));
       Eigen::MatrixXd grow = ratio * H.transpose();
-      Wb.array() *= grow.array().rowwise() * h_rowsum_inverse.array();
+      if (mask) {
+        const Eigen::MatrixXd denominator = mask->middleRows(s, n) * H.transpose();
+        Wb.array() *= grow.array() / denominator.array().max(floor);
+      } else {
+        Wb.array() *= grow.array().rowwise() * h_rowsum_inverse.array();
+      }
     };
 
     PoissonNMFResult<double> result;
@@ -175,7 +203,12 @@ class PoissonNMF {
       double v_log_mean = 0.0;
       for (double s : block_v_log_mean) v_log_mean += s;
       const Eigen::RowVectorXd w_colsum = W.colwise().sum();
-      const double mean_total = w_colsum.dot(H.rowwise().sum().transpose());  // sum of WH
+      double mean_total = 0.0;  // the sum of WH over the observed entries
+      if (mask) {
+        for (double t : block_mean_total) mean_total += t;
+      } else {
+        mean_total = w_colsum.dot(H.rowwise().sum().transpose());
+      }
       const double ll = v_log_mean - mean_total - log_factorials;
       if (it > 0) {  // ll belongs to the factors after iteration `it`
         result.log_likelihood.push_back(ll);
@@ -195,7 +228,13 @@ class PoissonNMF {
 
       Eigen::MatrixXd numerator = block_numerator.front();
       for (std::size_t b = 1; b < block_numerator.size(); ++b) numerator += block_numerator[b];
-      H.array() *= numerator.array().colwise() / w_colsum.transpose().array().max(floor);
+      if (mask) {
+        Eigen::MatrixXd denominator = block_denominator.front();
+        for (std::size_t b = 1; b < block_denominator.size(); ++b) denominator += block_denominator[b];
+        H.array() *= numerator.array() / denominator.array().max(floor);
+      } else {
+        H.array() *= numerator.array().colwise() / w_colsum.transpose().array().max(floor);
+      }
       h_rowsum_inverse = H.rowwise().sum().transpose().cwiseMax(floor).cwiseInverse();
       detail::parallel_for(threads, long(blocks), w_pass);
     }
@@ -208,21 +247,29 @@ class PoissonNMF {
   // modest matrices, large enough that Eigen's products run at speed.
   static constexpr Eigen::Index kBlockRows = 512;
 
-  void check(const Eigen::Ref<const Matrix>& V) const {
+  // Throws on a negative or infinite entry, and on NaN unless NaN marks missing entries;
+  // returns whether there is a NaN.
+  bool check(const Eigen::Ref<const Matrix>& V) const {
     if (V.rows() == 0 || V.cols() == 0)
       throw std::invalid_argument("PoissonNMF: V is empty (" + std::to_string(V.rows()) + " x " +
                                   std::to_string(V.cols()) + ")");
     if (options_.rank > std::min(V.rows(), V.cols()))
       throw std::invalid_argument("PoissonNMF: rank " + std::to_string(options_.rank) +
                                   " exceeds min(rows, cols) of V");
+    bool any_nan = false;
     for (Eigen::Index c = 0; c < V.cols(); ++c)
       for (Eigen::Index r = 0; r < V.rows(); ++r) {
         const Scalar v = V(r, c);
+        if (std::isnan(v) && options_.missing == MissingValues::Mask) {
+          any_nan = true;
+          continue;
+        }
         if (!std::isfinite(v) || v < 0)
           throw std::invalid_argument("PoissonNMF: V(" + std::to_string(r) + ", " + std::to_string(c) +
                                       ") = " + std::to_string(double(v)) +
                                       (std::isfinite(v) ? " is negative" : " is not finite"));
       }
+    return any_nan;
   }
 
   PoissonNMFOptions options_;
@@ -233,7 +280,7 @@ template <class Scalar>
 struct RankFit {
   Eigen::Index rank;
   double log_likelihood;  ///< best over the restarts
-  double bic;             ///< -2 log L + R (N + M) log(N M): lower is better
+  double bic;             ///< -2 log L + R (N + M) log(observed cells): lower is better
   std::uint64_t best_seed;
   PoissonNMFResult<Scalar> fit;  ///< the restart that reached log_likelihood
 };
@@ -268,7 +315,7 @@ std::vector<RankFit<Scalar>> scan_ranks(
   const PoissonNMFOptions& options = scan.fit;
   std::vector<RankFit<Scalar>> table;
   const std::uint64_t base_seed = options.seed;
-  const double cells = double(V.rows()) * double(V.cols());
+  const double cells = double(V.size() - V.array().isNaN().count());  // the observed ones
   // Every (rank, restart) fit on a thread of its own: whole fits in parallel, with no barrier
   // between them, keep the threads busy where the fits' own short parallel loops wait on each
   // other (and on a busy neighbour). A single fit keeps the threads for its loops.

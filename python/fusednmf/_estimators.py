@@ -194,6 +194,9 @@ class PoissonNMF(BaseEstimator):
     """V ~ Poisson(W H) for count tables (genes x samples), by the multiplicative updates of the
     Kullback-Leibler divergence, which never decrease the log-likelihood.
 
+    NaN entries are missing: left out of the likelihood and of the updates (exactly), so W H
+    predicts them from the rest.
+
     Parameters
     ----------
     n_components : int
@@ -210,7 +213,8 @@ class PoissonNMF(BaseEstimator):
     ----------
     W_ : ndarray (n_samples, n_components), what fit_transform returns.
     components_ : ndarray (n_components, n_features), H.
-    log_likelihood_ : the full Poisson log-likelihood (with log V!) of the returned fit.
+    log_likelihood_ : the full Poisson log-likelihood (with log V!) of the returned fit, over the
+        observed entries.
     log_likelihood_history_ : per iteration.
     n_iter_, status_, n_features_in_.
     """
@@ -223,14 +227,14 @@ class PoissonNMF(BaseEstimator):
         self.threads = threads
 
     def fit(self, X, y=None):
-        """Fits W and H to the counts X (non-negative, finite). Returns self."""
+        """Fits W and H to the counts X (non-negative; NaN: missing). Returns self."""
         self.fit_transform(X)
         return self
 
     def fit_transform(self, X, y=None):
         """Fits W and H to X and returns W (n_samples x n_components)."""
         owner = type(self).__name__
-        V = as_matrix(X, owner, "X", allow_nan=False)
+        V = as_matrix(X, owner, "X", allow_nan=True)
         rank = _rank(self.n_components, V, owner)
         fitted = _core.fit_poisson(V, rank, positive_int(self.max_iter, owner, "max_iter"),
                                    non_negative_float(self.tol, owner, "tol"), seed_from(self.random_state, owner),
@@ -247,4 +251,4 @@ class PoissonNMF(BaseEstimator):
         return W
 
     def _more_tags(self):
-        return {"requires_positive_X": True}
+        return {"requires_positive_X": True, "allow_nan": True}

@@ -42,6 +42,7 @@ py::dict fit_poisson(const py::array& V, Eigen::Index rank, int max_iter, double
   options.tolerance = tol;
   options.seed = seed;
   options.threads = threads;
+  options.missing = MissingValues::Mask;  // NaN marks a missing entry
   return is_float32(V) ? fit_in<float>(V, options) : fit_in<double>(V, options);
 }
 
@@ -50,7 +51,7 @@ py::dict fit_poisson(const py::array& V, Eigen::Index rank, int max_iter, double
 void bind_poisson_nmf(py::module_& module) {
   module.def("fit_poisson", &fit_poisson, py::arg("V"), py::arg("rank"), py::arg("max_iter"), py::arg("tol"),
              py::arg("seed"), py::arg("threads"),
-             "PoissonNMF (KL multiplicative updates) on a 2-D float32/float64 array; see fusednmf.PoissonNMF.");
+             "PoissonNMF (KL multiplicative updates) on a 2-D float32/float64 array (NaN: missing); see fusednmf.PoissonNMF.");
 }
 
 }  // namespace fusednmf::python

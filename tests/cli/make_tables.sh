@@ -13,3 +13,6 @@ printf 'gene\ts1\ts2\ng1\t0\t0\ng2\t0\t0\n' >"$dir/zeros.tsv"
 printf 'gene\ts1\ts2\ng1\t1\t1e308\n' >"$dir/huge.tsv"
 : >"$dir/empty.tsv"
 printf 'gene\tmodule\tsecond_module\nNOT_A_GENE\t1\t-\n' >"$dir/bad_truth.tsv"
+# The simulated table with about 6 % of its cells missing (NA or empty), for --missing mask.
+awk -F'\t' -v OFS='\t' 'NR > 1 { for (i = 2; i <= NF; ++i) if ((NR * 31 + i * 7) % 17 == 0) $i = (i % 2 ? "NA" : "") } { print }' \
+  "$dir/counts.tsv" >"$dir/holes.tsv"

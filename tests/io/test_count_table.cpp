@@ -1,3 +1,4 @@
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -60,9 +61,9 @@ TEST_CASE("bad count tables name the file, the line and the sample", "[io]") {
   CHECK_THROWS_WITH(io::read_count_table(write("word.tsv", "g\ts1\ts2\na\t1\tten\n")),
                     Contains("line 2, sample 's2': 'ten' is not a number"));
   CHECK_THROWS_WITH(io::read_count_table(write("neg.tsv", "g\ts1\na\t-3\n")), Contains("'-3' is negative"));
-  CHECK_THROWS_WITH(io::read_count_table(write("nan.tsv", "g\ts1\na\tnan\n")), Contains("not finite"));
+  CHECK_THROWS_WITH(io::read_count_table(write("nan.tsv", "g\ts1\na\tnan\n")), Contains("is a missing value"));
   CHECK_THROWS_WITH(io::read_count_table(write("inf.tsv", "g\ts1\na\tinf\n")), Contains("not finite"));
-  CHECK_THROWS_WITH(io::read_count_table(write("blank.tsv", "g\ts1\na\t\n")), Contains("'' is not a number"));
+  CHECK_THROWS_WITH(io::read_count_table(write("blank.tsv", "g\ts1\na\t\n")), Contains("'' is a missing value"));
   CHECK_THROWS_WITH(io::read_count_table(write("empty.tsv", "")), Contains("empty"));
   CHECK_THROWS_WITH(io::read_count_table(write("header.tsv", "gene\ts1\n")), Contains("no gene rows"));
   CHECK_THROWS_WITH(io::read_count_table(write("one.tsv", "gene\n")), Contains("at least one sample"));
@@ -73,4 +74,22 @@ TEST_CASE("bad count tables name the file, the line and the sample", "[io]") {
                     Contains("dup.tsv line 4") && Contains("gene 'a' is also on line 2"));
   CHECK_THROWS_WITH(io::read_count_table(write("dups.csv", "g,s1,s2,s1\na,1,2,3\n")), Contains("sample 's1' is named twice"));
   CHECK_THROWS_WITH(io::read_count_table(write("nul.tsv", std::string("g\ts1\na") + '\0' + "b\t1\n")), Contains("NUL byte"));
+}
+
+TEST_CASE("missing values (empty, NA, N/A, NaN) read as NaN when allowed, and are an error otherwise", "[io]") {
+  const auto path = write("missing.tsv", "gene\ts1\ts2\ts3\na\t1\t\tNA\nb\tnan\tN/A\t4\nc\t2\t3\t5\n");
+  CHECK_THROWS_WITH(io::read_count_table(path), Contains("line 2, sample 's2': '' is a missing value"));
+  const auto table = io::read_count_table(path, true);
+  REQUIRE(table.counts.rows() == 3);
+  CHECK(table.counts(0, 0) == 1);
+  CHECK(std::isnan(table.counts(0, 1)));
+  CHECK(std::isnan(table.counts(0, 2)));
+  CHECK(std::isnan(table.counts(1, 0)));
+  CHECK(std::isnan(table.counts(1, 1)));
+  CHECK(table.counts(1, 2) == 4);
+  CHECK(table.counts.row(2).sum() == 10);
+  // Still errors: words, infinities and negative numbers are not missing values.
+  CHECK_THROWS_WITH(io::read_count_table(write("word.tsv", "g\ts1\na\tnone\n"), true), Contains("is not a number"));
+  CHECK_THROWS_WITH(io::read_count_table(write("inf.tsv", "g\ts1\na\tinf\n"), true), Contains("is not finite"));
+  CHECK_THROWS_WITH(io::read_count_table(write("neg.tsv", "g\ts1\na\t-1\n"), true), Contains("is negative"));
 }

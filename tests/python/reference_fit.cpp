@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
     PoissonNMFOptions options;
     options.rank = std::stol(args[4]);
     options.seed = std::stoull(args[5]);
+    options.missing = MissingValues::Mask;  // as the Python module sets it
     single ? poisson<float>(data, dir, options) : poisson<double>(data, dir, options);
     return 0;
   }

@@ -7,13 +7,16 @@
 // Tab-separated, or comma-separated when the header has no tab. Blank lines and lines starting
 // with '#' are skipped; a trailing '\r' (Windows line ends) is ignored. Values are non-negative
 // finite numbers (whole numbers are not required: normalised counts work too) up to
-// kMaxCount; names are unique and hold no NUL byte. Anything else is an error naming the file,
-// the line and the sample.
+// kMaxCount; names are unique and hold no NUL byte. A missing value (an empty cell, NA, N/A or
+// NaN, in any case) is read as NaN when the caller allows it (for a masked fit), else it is an
+// error. Anything else is an error naming the file, the line and the sample.
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -61,8 +64,16 @@ inline std::vector<std::string_view> split_fields(std::string_view line, char de
 
 namespace fusednmf::io {
 
+/// Whether a cell holds a missing value: empty, NA, N/A or NaN (any case).
+inline bool is_missing_cell(std::string_view cell) {
+  std::string lower(cell);
+  for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return lower.empty() || lower == "na" || lower == "n/a" || lower == "nan";
+}
+
 /// Reads a count table; throws std::runtime_error naming the file and line on any problem.
-inline CountTable read_count_table(const std::filesystem::path& path) {
+/// Missing values read as NaN with `missing_as_nan`, and are an error without it.
+inline CountTable read_count_table(const std::filesystem::path& path, bool missing_as_nan = false) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open count table " + path.string());
   const std::string where = path.string() + " line ";
@@ -113,11 +124,16 @@ inline CountTable read_count_table(const std::filesystem::path& path) {
     table.genes.emplace_back(fields[0]);
     for (std::size_t j = 1; j < fields.size(); ++j) {
       std::string_view field = fields[j];
+      const std::string context = where + std::to_string(line_number) + ", sample '" + table.samples[j - 1] + "': '" +
+                                  std::string(fields[j]) + "'";
+      if (is_missing_cell(field)) {
+        if (!missing_as_nan) throw std::runtime_error(context + " is a missing value (empty, NA or NaN), not allowed here");
+        values.push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
       if (!field.empty() && field.front() == '+') field.remove_prefix(1);
       double v = 0.0;
       const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
-      const std::string context = where + std::to_string(line_number) + ", sample '" + table.samples[j - 1] + "': '" +
-                                  std::string(fields[j]) + "'";
       if (field.empty() || ec != std::errc() || end != field.data() + field.size())
         throw std::runtime_error(context + " is not a number");
       if (!std::isfinite(v)) throw std::runtime_error(context + " is not finite");
