@@ -5,7 +5,8 @@
 //
 // `simulate` plants R modules with moonlighting genes and writes V = Poisson(scale · W H) as a
 // count table (and the truth). `fit` reads any count table (genes x samples), fits Poisson NMF for
-// every rank in a range with several restarts, picks the rank by BIC, assigns each gene to its
+// every rank in a range with several restarts and cross-validation folds, picks the rank by the
+// held-out deviance (or --rank-by cophenetic|bic), assigns each gene to its
 // module(s), reports moonlighting genes and the histogram of shares, and, given the truth,
 // scores the recovery after matching modules.
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <fusednmf/io/count_table.hpp>
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/modules/assignment.hpp>
+#include <fusednmf/modules/rank_choice.hpp>
 #include <fusednmf/modules/simulation.hpp>
 #include <fusednmf/poisson_nmf.hpp>
 
@@ -151,11 +153,30 @@ struct FitSettings {
   std::uint64_t seed = 0;
   bool quiet = false;
   std::string missing = "reject";  ///< missing cells (empty, NA, NaN): an error, or left out of the fit
+  std::string rank_by = "cv", rank_table;
+  int folds = 5;
+  double held_out = 0.05;
 };
+
+// The criteria of every rank as TSV, for plotting.
+void write_rank_table(const std::string& path, const modules::RankChoice& choice) {
+  io::AtomicFile file(path);
+  auto& out = file.stream();
+  out << "rank\tlog_likelihood\tbic\tcv_deviance\tcv_standard_error\tcophenetic\tdispersion\tchosen\n";
+  out.precision(10);
+  for (std::size_t i = 0; i < choice.table.size(); ++i) {
+    const auto& row = choice.table[i];
+    out << row.rank << '\t' << row.log_likelihood << '\t' << row.bic << '\t' << row.cv_deviance << '\t'
+        << row.cv_standard_error << '\t' << row.cophenetic << '\t' << row.dispersion << '\t'
+        << (i == choice.chosen ? 1 : 0) << '\n';
+  }
+  if (!out) throw std::runtime_error("writing " + path + " failed (disk full?)");
+  file.commit();
+}
 
 int run_fit(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram},
+  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--rank-table", s.rank_table},
                             {"--w-output", s.w_output}, {"--h-output", s.h_output}})
     examples::check_output_path(flag, path);
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
@@ -183,27 +204,34 @@ int run_fit(const FitSettings& s) {
     std::cerr << "modules: " << missing_cells << " missing cells (" << 100.0 * double(missing_cells) / double(table.counts.size())
               << "%) are left out of the fit\n";
 
-  RankScanOptions scan_options;
-  scan_options.min_rank = min_rank;
-  scan_options.max_rank = max_rank;
-  scan_options.restarts = s.restarts;
-  PoissonNMFOptions& o = scan_options.fit;
+  modules::RankChoiceOptions choice_options;
+  choice_options.min_rank = min_rank;
+  choice_options.max_rank = max_rank;
+  choice_options.restarts = s.restarts;
+  choice_options.folds = s.folds;
+  choice_options.held_out = s.held_out;
+  choice_options.rule = s.rank_by == "bic" ? modules::RankRule::BIC
+                        : s.rank_by == "cophenetic" ? modules::RankRule::Cophenetic
+                                                    : modules::RankRule::CrossValidation;
+  PoissonNMFOptions& o = choice_options.fit;
   o.max_iterations = s.iterations;
   o.tolerance = s.tolerance;
   o.seed = s.seed;
   o.threads = s.threads;
   o.missing = mask ? MissingValues::Mask : MissingValues::Reject;
-  auto on_fit = [&](Eigen::Index rank, std::uint64_t seed, double ll) {
-    if (!s.quiet) std::fprintf(stderr, "modules: rank %ld seed %llu: log-likelihood %.6e\n", long(rank),
-                               static_cast<unsigned long long>(seed), ll);
+  auto on_fit = [&](Eigen::Index rank, const char* what, int index) {
+    if (!s.quiet) std::fprintf(stderr, "modules: rank %ld %s %d done\n", long(rank), what, index + 1);
   };
-  const auto scan = scan_ranks<double>(table.counts, scan_options, on_fit);
-  const auto& best = best_by_bic(scan);
+  const auto choice = modules::choose_rank(table.counts, choice_options, on_fit);
+  const auto& best = choice.table[choice.chosen];
 
-  std::printf("rank\tlog_likelihood\tBIC\titerations\n");
-  for (const auto& row : scan)
-    std::printf("%ld\t%.6e\t%.6e\t%d%s\n", long(row.rank), row.log_likelihood, row.bic, row.fit.iterations,
-                &row == &best ? "\t<- chosen (lowest BIC)" : "");
+  std::printf("rank\tlog_likelihood\tBIC\tcv_deviance\tcv_se\tcophenetic\tdispersion\titerations\n");
+  for (const auto& row : choice.table)
+    std::printf("%ld\t%.6e\t%.6e\t%.6f\t%.6f\t%.4f\t%.4f\t%d%s\n", long(row.rank), row.log_likelihood, row.bic,
+                row.cv_deviance, row.cv_standard_error, row.cophenetic, row.dispersion, row.fit.iterations,
+                &row == &best ? "\t<- chosen" : "");
+  std::printf("rule (--rank-by %s): %s\n", modules::to_string(choice.rule), choice.rule_text().c_str());
+  if (!s.rank_table.empty()) write_rank_table(s.rank_table, choice);
   const int R = int(best.rank);
   std::printf("chosen rank: %d\n", R);
 
@@ -309,6 +337,11 @@ int main(int argc, char** argv) {
   fitter->add_option("--h-output", fit.h_output, "Write H (R x samples) of the chosen rank as .npy");
   fitter->add_option("--missing", fit.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")
       ->check(CLI::IsMember({"reject", "mask"}))->capture_default_str();
+  fitter->add_option("--rank-by", fit.rank_by, "How the rank is chosen: cv (held-out Poisson deviance, one-standard-error rule), cophenetic (consensus over restarts) or bic")
+      ->check(CLI::IsMember({"cv", "cophenetic", "bic"}))->capture_default_str();
+  fitter->add_option("--folds", fit.folds, "Cross-validation folds (each hides --held-out of the cells)")->check(CLI::Range(2, 100))->capture_default_str();
+  fitter->add_option("--held-out", fit.held_out, "Share of the cells each fold hides (folds x held-out <= 1)")->check(CLI::Range(0.001, 0.5))->capture_default_str();
+  fitter->add_option("--rank-table", fit.rank_table, "Write every rank's criteria (TSV)");
   fitter->add_flag("-q,--quiet", fit.quiet, "No progress lines");
 
   try {

@@ -16,6 +16,7 @@
 #include "modules/simulation.hpp"
 #include "modules/matching.hpp"
 #include "modules/assignment.hpp"
+#include "modules/rank_choice.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 #include "io/count_table.hpp"

@@ -1,0 +1,310 @@
+#pragma once
+// Choosing the number of modules R of Poisson NMF, by criteria that do not keep rewarding more
+// modules on over-dispersed data the way the Poisson BIC does:
+//
+// - Masked cross-validation: each fold hides a random share of the cells (PoissonNMF with
+//   MissingValues::Mask leaves them out exactly), and the fit is scored by the Poisson deviance
+//   of the hidden cells, 2 Σ [v log(v / μ) - (v - μ)] per hidden cell. A rank that fits noise
+//   predicts hidden cells worse. The rule: the smallest rank whose mean deviance over the folds
+//   is within one standard error of the lowest (the usual one-standard-error rule).
+// - Consensus over restarts (Brunet et al. 2004): each restart clusters the samples by the
+//   argmax of their column of H; the consensus matrix is the share of restarts that put two
+//   samples together. Its cophenetic correlation (of 1 - consensus with the average-linkage
+//   tree's heights) and its dispersion (Kim & Park 2007: mean of 4 (c - 1/2)²) are 1 for a
+//   perfectly stable clustering and fall when the rank splits samples arbitrarily.
+// - The log-likelihood and BIC of the best restart, as scan_ranks reports them.
+//
+// All fits (ranks x (restarts + folds)) run side by side, one thread each; the result does not
+// depend on the thread count.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../detail/parallel.hpp"
+#include "../detail/random.hpp"
+#include "../poisson_nmf.hpp"
+
+namespace fusednmf::modules {
+
+enum class RankRule { CrossValidation, Cophenetic, BIC };
+
+inline const char* to_string(RankRule rule) {
+  switch (rule) {
+    case RankRule::CrossValidation: return "cv";
+    case RankRule::Cophenetic: return "cophenetic";
+    case RankRule::BIC: return "bic";
+  }
+  return "?";
+}
+
+struct RankChoiceOptions {
+  Eigen::Index min_rank = 2;
+  Eigen::Index max_rank = 6;
+  int restarts = 5;         ///< >= 1 (>= 2 for the consensus); seeds fit.seed, fit.seed + 1, ...
+  int folds = 5;            ///< >= 2: the spread over folds is the standard error
+  double held_out = 0.05;   ///< share of the cells each fold hides, in (0, 1 / folds]
+  RankRule rule = RankRule::CrossValidation;
+  PoissonNMFOptions fit;    ///< every fit's options (rank, seed and missing are set per fit)
+
+  void validate() const {
+    auto fail = [](const std::string& what) { throw std::invalid_argument("RankChoiceOptions." + what); };
+    if (min_rank < 1 || max_rank < min_rank)
+      fail("ranks: need 1 <= min_rank <= max_rank, got " + std::to_string(min_rank) + ".." + std::to_string(max_rank));
+    if (restarts < 1) fail("restarts must be >= 1, got " + std::to_string(restarts));
+    if (restarts < 2 && rule == RankRule::Cophenetic)
+      fail("restarts must be >= 2 for the cophenetic rule (a consensus needs several fits), got " + std::to_string(restarts));
+    if (folds < 2) fail("folds must be >= 2, got " + std::to_string(folds));
+    if (!(held_out > 0) || held_out * folds > 1.0)
+      fail("held_out must be in (0, 1 / folds], got " + std::to_string(held_out));
+    fit.validate();
+  }
+};
+
+/// One rank's criteria.
+struct RankCriteria {
+  Eigen::Index rank = 0;
+  double log_likelihood = 0;  ///< best over the restarts
+  double bic = 0;             ///< of that restart
+  double cv_deviance = 0;     ///< held-out Poisson deviance per hidden cell, mean over folds
+  double cv_standard_error = 0;
+  double cophenetic = 0;      ///< of the consensus matrix over restarts (NaN with one restart)
+  double dispersion = 0;      ///< (NaN with one restart)
+  std::uint64_t best_seed = 0;
+  PoissonNMFResult<double> fit;  ///< the best restart
+};
+
+struct RankChoice {
+  std::vector<RankCriteria> table;
+  std::size_t chosen = 0;  ///< index into table, by the rule
+  RankRule rule = RankRule::CrossValidation;
+  /// The rule in words, for the report.
+  std::string rule_text() const {
+    switch (rule) {
+      case RankRule::CrossValidation:
+        return "the smallest rank whose held-out deviance is within one standard error of the lowest";
+      case RankRule::Cophenetic:
+        return "the largest rank before the cophenetic correlation drops the most (Brunet et al. 2004)";
+      case RankRule::BIC: return "the lowest BIC";
+    }
+    return "?";
+  }
+};
+
+}  // namespace fusednmf::modules
+
+namespace fusednmf::detail {
+
+/// The Poisson deviance of the cells where `hidden` is 1, per hidden cell.
+inline double held_out_deviance(const Eigen::MatrixXd& V, const Eigen::MatrixXd& mean, const std::vector<char>& hidden) {
+  double total = 0.0;
+  std::size_t count = 0;
+  for (Eigen::Index c = 0; c < V.cols(); ++c)
+    for (Eigen::Index r = 0; r < V.rows(); ++r) {
+      const std::size_t cell = std::size_t(c * V.rows() + r);
+      if (!hidden[cell] || std::isnan(V(r, c))) continue;
+      const double v = V(r, c), mu = std::max(mean(r, c), kPoissonFloor);
+      total += 2.0 * ((v > 0 ? v * std::log(v / mu) : 0.0) - (v - mu));
+      ++count;
+    }
+  return count ? total / double(count) : 0.0;
+}
+
+/// Average-linkage (UPGMA) cophenetic distances of a symmetric distance matrix: the height at
+/// which each pair first joins one cluster. O(n³), for the few dozen to few hundred samples of a
+/// count table.
+inline Eigen::MatrixXd cophenetic_distances(const Eigen::MatrixXd& distance) {
+  const Eigen::Index n = distance.rows();
+  Eigen::MatrixXd cluster_distance = distance, heights = Eigen::MatrixXd::Zero(n, n);
+  std::vector<std::vector<Eigen::Index>> members(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) members[std::size_t(i)] = {i};
+  std::vector<char> active(static_cast<std::size_t>(n), 1);
+  for (Eigen::Index merges = 0; merges + 1 < n; ++merges) {
+    Eigen::Index a = -1, b = -1;
+    double best = std::numeric_limits<double>::infinity();
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = i + 1; j < n; ++j)
+        if (active[std::size_t(i)] && active[std::size_t(j)] && cluster_distance(i, j) < best)
+          best = cluster_distance(i, j), a = i, b = j;
+    for (Eigen::Index x : members[std::size_t(a)])
+      for (Eigen::Index y : members[std::size_t(b)]) heights(x, y) = heights(y, x) = best;
+    const double size_a = double(members[std::size_t(a)].size()), size_b = double(members[std::size_t(b)].size());
+    for (Eigen::Index k = 0; k < n; ++k)
+      if (active[std::size_t(k)] && k != a && k != b)
+        cluster_distance(a, k) = cluster_distance(k, a) =
+            (size_a * cluster_distance(a, k) + size_b * cluster_distance(b, k)) / (size_a + size_b);
+    auto& into = members[std::size_t(a)];
+    into.insert(into.end(), members[std::size_t(b)].begin(), members[std::size_t(b)].end());
+    active[std::size_t(b)] = 0;
+  }
+  return heights;
+}
+
+/// Cophenetic correlation and dispersion of a consensus matrix.
+inline std::pair<double, double> consensus_stability(const Eigen::MatrixXd& consensus) {
+  const Eigen::Index n = consensus.rows();
+  const Eigen::MatrixXd distance = (1.0 - consensus.array()).matrix();
+  const Eigen::MatrixXd heights = cophenetic_distances(distance);
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, count = 0;
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = i + 1; j < n; ++j) {
+      const double x = distance(i, j), y = heights(i, j);
+      sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y, ++count;
+    }
+  double cophenetic = 1.0;  // a constant distance (every pair always together or always apart)
+  if (count > 0) {
+    const double vx = sxx - sx * sx / count, vy = syy - sy * sy / count;
+    if (vx > 1e-15 && vy > 1e-15) cophenetic = (sxy - sx * sy / count) / std::sqrt(vx * vy);
+  }
+  const double dispersion = 4.0 * (consensus.array() - 0.5).square().mean();
+  return {cophenetic, dispersion};
+}
+
+}  // namespace fusednmf::detail
+
+namespace fusednmf::modules {
+
+/// The consensus matrix of several fits' H: the share of fits whose argmax over each sample's
+/// column puts two samples in the same module.
+inline Eigen::MatrixXd sample_consensus(const std::vector<Eigen::MatrixXd>& Hs) {
+  if (Hs.empty()) throw std::invalid_argument("sample_consensus: no fits");
+  const Eigen::Index m = Hs.front().cols();
+  Eigen::MatrixXd consensus = Eigen::MatrixXd::Zero(m, m);
+  for (const auto& H : Hs) {
+    std::vector<Eigen::Index> cluster(static_cast<std::size_t>(m));
+    for (Eigen::Index c = 0; c < m; ++c) H.col(c).maxCoeff(&cluster[std::size_t(c)]);
+    for (Eigen::Index i = 0; i < m; ++i)
+      for (Eigen::Index j = 0; j < m; ++j) consensus(i, j) += cluster[std::size_t(i)] == cluster[std::size_t(j)] ? 1.0 : 0.0;
+  }
+  return consensus / double(Hs.size());
+}
+
+/// Fits every rank with its restarts and its cross-validation folds and picks a rank by
+/// `options.rule`. V: genes x samples (NaN: missing when options.fit.missing is Mask).
+/// `on_fit(rank, what, index)`, if given, is called after every fit (what: "restart" or "fold"),
+/// one call at a time.
+inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions& options,
+                              const std::function<void(Eigen::Index, const char*, int)>& on_fit = {}) {
+  options.validate();
+  if (options.max_rank > std::min(V.rows(), V.cols()))
+    throw std::invalid_argument("choose_rank: rank " + std::to_string(options.max_rank) + " exceeds min(rows, cols) = " +
+                                std::to_string(std::min(V.rows(), V.cols())));
+  const Eigen::Index ranks = options.max_rank - options.min_rank + 1;
+  const int per_rank = options.restarts + options.folds;
+  // Each cell's fold (or none): the same hidden cells for every rank, so ranks compare on them.
+  std::vector<int> fold_of(std::size_t(V.size()), -1);
+  {
+    detail::Random rng(options.fit.seed ^ 0xD1B54A32D192ED03ULL);
+    for (auto& f : fold_of) {
+      const double u = rng.uniform();
+      if (u < options.held_out * options.folds) f = int(u / options.held_out);
+    }
+  }
+  std::vector<PoissonNMFResult<double>> fits(std::size_t(ranks * per_rank));
+  std::vector<double> deviance(std::size_t(ranks * options.folds), 0.0);
+  std::mutex report;
+  const int threads = detail::resolve_threads(options.fit.threads);
+  detail::parallel_for(threads, long(ranks * per_rank), [&](long f) {
+    const Eigen::Index rank = options.min_rank + f / per_rank;
+    const int slot = int(f % per_rank);
+    PoissonNMFOptions o = options.fit;
+    o.rank = rank;
+    o.threads = 1;  // fits side by side; a fit's result does not depend on its thread count
+    o.progress = nullptr;
+    o.missing = MissingValues::Mask;
+    if (slot < options.restarts) {
+      o.seed = options.fit.seed + std::uint64_t(slot);
+      fits[std::size_t(f)] = PoissonNMF<double>(o).fit(V);
+    } else {
+      const int fold = slot - options.restarts;
+      Eigen::MatrixXd training = V;
+      std::vector<char> hidden(std::size_t(V.size()), 0);
+      for (std::size_t cell = 0; cell < hidden.size(); ++cell)
+        if (fold_of[cell] == fold) hidden[cell] = 1, training(Eigen::Index(cell)) = std::numeric_limits<double>::quiet_NaN();
+      o.seed = options.fit.seed;
+      const auto fit = PoissonNMF<double>(o).fit(training);
+      deviance[std::size_t((f / per_rank) * options.folds + fold)] = detail::held_out_deviance(V, fit.W * fit.H, hidden);
+    }
+    if (on_fit) {
+      std::lock_guard<std::mutex> lock(report);
+      on_fit(rank, slot < options.restarts ? "restart" : "fold", slot < options.restarts ? slot : slot - options.restarts);
+    }
+  });
+
+  RankChoice choice;
+  choice.rule = options.rule;
+  const double cells = double(V.size() - V.array().isNaN().count());
+  for (Eigen::Index r = 0; r < ranks; ++r) {
+    RankCriteria row;
+    row.rank = options.min_rank + r;
+    row.log_likelihood = -std::numeric_limits<double>::infinity();
+    std::vector<Eigen::MatrixXd> Hs;
+    for (int s = 0; s < options.restarts; ++s) {  // the first seed wins a tie
+      auto& fit = fits[std::size_t(r * per_rank + s)];
+      Hs.push_back(fit.H);
+      if (fit.final_log_likelihood() > row.log_likelihood) {
+        row.log_likelihood = fit.final_log_likelihood();
+        row.best_seed = options.fit.seed + std::uint64_t(s);
+        row.fit = std::move(fit);
+      }
+    }
+    row.bic = -2.0 * row.log_likelihood + double(row.rank) * double(V.rows() + V.cols()) * std::log(cells);
+    double sum = 0, sum2 = 0;
+    for (int f = 0; f < options.folds; ++f) {
+      const double d = deviance[std::size_t(r * options.folds + f)];
+      sum += d, sum2 += d * d;
+    }
+    row.cv_deviance = sum / options.folds;
+    const double variance = std::max(0.0, sum2 / options.folds - row.cv_deviance * row.cv_deviance) *
+                            options.folds / (options.folds - 1.0);
+    row.cv_standard_error = std::sqrt(variance / options.folds);
+    if (options.restarts >= 2) {
+      std::tie(row.cophenetic, row.dispersion) = detail::consensus_stability(sample_consensus(Hs));
+    } else {
+      row.cophenetic = row.dispersion = std::numeric_limits<double>::quiet_NaN();
+    }
+    choice.table.push_back(std::move(row));
+  }
+
+  const auto& t = choice.table;
+  switch (options.rule) {
+    case RankRule::CrossValidation: {
+      std::size_t best = 0;
+      for (std::size_t i = 1; i < t.size(); ++i)
+        if (t[i].cv_deviance < t[best].cv_deviance) best = i;
+      const double bound = t[best].cv_deviance + t[best].cv_standard_error;
+      choice.chosen = best;
+      for (std::size_t i = 0; i < best; ++i)
+        if (t[i].cv_deviance <= bound) {
+          choice.chosen = i;
+          break;
+        }
+      break;
+    }
+    case RankRule::Cophenetic: {  // the rank before the largest drop (the last rank if none drops)
+      choice.chosen = t.size() - 1;
+      double largest_drop = 0;
+      for (std::size_t i = 0; i + 1 < t.size(); ++i)
+        if (t[i].cophenetic - t[i + 1].cophenetic > largest_drop)
+          largest_drop = t[i].cophenetic - t[i + 1].cophenetic, choice.chosen = i;
+      break;
+    }
+    case RankRule::BIC:
+      choice.chosen = std::size_t(std::min_element(t.begin(), t.end(), [](const auto& a, const auto& b) {
+                                    return a.bic < b.bic;
+                                  }) - t.begin());
+      break;
+  }
+  return choice;
+}
+
+}  // namespace fusednmf::modules

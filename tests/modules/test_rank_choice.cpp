@@ -1,0 +1,108 @@
+#include <cmath>
+#include <limits>
+
+#include <catch2/catch.hpp>
+
+#include <fusednmf/modules/rank_choice.hpp>
+#include <fusednmf/modules/simulation.hpp>
+
+using namespace fusednmf;
+using Catch::Matchers::Contains;
+
+TEST_CASE("held-out cross-validation picks the planted rank on the seed's simulated sets", "[modules][rank]") {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    modules::SimulationOptions simulation;  // 200 genes x 50 samples, R = 4, 5 % moonlighting
+    simulation.seed = seed;
+    const auto sim = modules::simulate(simulation);
+    modules::RankChoiceOptions o;
+    o.min_rank = 2;
+    o.max_rank = 6;
+    o.restarts = 3;
+    const auto choice = modules::choose_rank(sim.V, o);
+    INFO("seed " << seed);
+    REQUIRE(choice.table.size() == 5);
+    CHECK(choice.table[choice.chosen].rank == 4);
+    for (const auto& row : choice.table) {
+      CHECK(row.cv_deviance > 0);
+      CHECK(row.cv_standard_error >= 0);
+      CHECK(row.cophenetic <= 1.0 + 1e-12);
+      CHECK(row.dispersion <= 1.0 + 1e-12);
+      CHECK(row.fit.W.rows() == 200);
+    }
+    // The likelihood keeps rising with rank; the held-out deviance does not.
+    CHECK(choice.table[4].log_likelihood > choice.table[2].log_likelihood);
+    CHECK(choice.table[2].cv_deviance < choice.table[4].cv_deviance);
+  }
+}
+
+TEST_CASE("rank choice: the same result for any thread count, and clear errors", "[modules][rank]") {
+  modules::SimulationOptions simulation;
+  simulation.genes = 80;
+  simulation.samples = 20;
+  simulation.modules = 3;
+  simulation.seed = 4;
+  const auto sim = modules::simulate(simulation);
+  modules::RankChoiceOptions o;
+  o.min_rank = 2;
+  o.max_rank = 4;
+  o.restarts = 2;
+  o.fit.max_iterations = 200;
+  o.fit.threads = 1;
+  const auto one = modules::choose_rank(sim.V, o);
+  o.fit.threads = 2;
+  const auto two = modules::choose_rank(sim.V, o);
+  for (std::size_t i = 0; i < one.table.size(); ++i) {
+    CHECK(one.table[i].cv_deviance == two.table[i].cv_deviance);
+    CHECK(one.table[i].cophenetic == two.table[i].cophenetic);
+    CHECK(one.table[i].fit.W == two.table[i].fit.W);
+  }
+  o.restarts = 1;
+  o.rule = modules::RankRule::Cophenetic;
+  CHECK_THROWS_WITH(modules::choose_rank(sim.V, o), Contains("restarts must be >= 2 for the cophenetic rule"));
+  o.rule = modules::RankRule::BIC;
+  CHECK(std::isnan(modules::choose_rank(sim.V, o).table[0].cophenetic));
+  o.folds = 1;
+  CHECK_THROWS_WITH(modules::choose_rank(sim.V, o), Contains("folds must be >= 2"));
+  o.folds = 5;
+  o.held_out = 0.5;
+  CHECK_THROWS_WITH(modules::choose_rank(sim.V, o), Contains("held_out must be in (0, 1 / folds]"));
+  o.held_out = 0.05;
+  o.max_rank = 30;
+  CHECK_THROWS_WITH(modules::choose_rank(sim.V, o), Contains("exceeds min(rows, cols) = 20"));
+}
+
+TEST_CASE("consensus: a stable clustering scores 1, an arbitrary one less; UPGMA heights", "[modules][rank]") {
+  // Two fits that agree: samples {0, 1} and {2, 3}.
+  Eigen::MatrixXd H(2, 4);
+  H << 1, 1, 0, 0, 0, 0, 1, 1;
+  const Eigen::MatrixXd stable = modules::sample_consensus({H, H});
+  CHECK(stable(0, 1) == 1.0);
+  CHECK(stable(0, 2) == 0.0);
+  auto [cophenetic, dispersion] = detail::consensus_stability(stable);
+  CHECK(cophenetic == Approx(1.0));
+  CHECK(dispersion == Approx(1.0));
+  // A second fit that splits them differently: consensus 1/2 on some pairs.
+  Eigen::MatrixXd other(2, 4);
+  other << 1, 0, 1, 0, 0, 1, 0, 1;
+  const Eigen::MatrixXd mixed = modules::sample_consensus({H, other});
+  CHECK(mixed(0, 1) == 0.5);
+  CHECK(detail::consensus_stability(mixed).second < 1.0);
+  // Average linkage on a line of points 0, 1, 5: {0, 1} join at 1, then 5 at (5 + 4) / 2.
+  Eigen::MatrixXd d(3, 3);
+  d << 0, 1, 5, 1, 0, 4, 5, 4, 0;
+  const Eigen::MatrixXd heights = detail::cophenetic_distances(d);
+  CHECK(heights(0, 1) == 1.0);
+  CHECK(heights(0, 2) == 4.5);
+  CHECK(heights(1, 2) == 4.5);
+}
+
+TEST_CASE("the held-out deviance is 0 for a perfect mean and counts only hidden, observed cells", "[modules][rank]") {
+  Eigen::MatrixXd V(2, 2), mean(2, 2);
+  V << 3, 0, 5, std::numeric_limits<double>::quiet_NaN();
+  mean << 3, 1, 4, 2;
+  const std::vector<char> all{1, 1, 1, 1}, first{1, 0, 0, 0};
+  CHECK(detail::held_out_deviance(V, mean, first) == 0.0);
+  // Hidden and observed: (3, 3), (5, 4) [column-major: cells 0 and 1], (0, 1) [cell 2]; cell 3 is NaN.
+  const double expected = (0.0 + 2 * (5 * std::log(5.0 / 4.0) - 1.0) + 2 * (0.0 - (0.0 - 1.0))) / 3.0;
+  CHECK(detail::held_out_deviance(V, mean, all) == Approx(expected));
+}
