@@ -9,6 +9,7 @@
 // held-out deviance (or --rank-by cophenetic|bic), assigns each gene to its
 // module(s), reports moonlighting genes and the histogram of shares, and, given the truth,
 // scores the recovery after matching modules.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -153,8 +154,8 @@ struct FitSettings {
   std::uint64_t seed = 0;
   bool quiet = false;
   std::string missing = "reject";  ///< missing cells (empty, NA, NaN): an error, or left out of the fit
-  std::string rank_by = "cv", rank_table;
-  int folds = 5;
+  std::string rank_by = "cv", rank_table, clusters;
+  int folds = 5, top_genes = 10;
   double held_out = 0.05;
 };
 
@@ -176,7 +177,7 @@ void write_rank_table(const std::string& path, const modules::RankChoice& choice
 
 int run_fit(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
-  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--rank-table", s.rank_table},
+  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--rank-table", s.rank_table}, {"--clusters", s.clusters},
                             {"--w-output", s.w_output}, {"--h-output", s.h_output}})
     examples::check_output_path(flag, path);
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
@@ -252,6 +253,18 @@ int run_fit(const FitSettings& s) {
                 g.second_module + 1, g.second_share);
   }
   std::printf("%s\n", moonlighting.size() > 20 ? ", ..." : "");
+  // Each module's top genes: the largest W_ir, which orders the genes by their expected counts from r.
+  for (int r = 0; r < R && s.top_genes > 0; ++r) {
+    std::vector<std::size_t> order(genes.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const std::size_t top = std::min<std::size_t>(std::size_t(s.top_genes), order.size());
+    std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(top), order.end(), [&](std::size_t a, std::size_t b) {
+      return best.fit.W(Eigen::Index(a), r) > best.fit.W(Eigen::Index(b), r);
+    });
+    std::printf("module %d top genes:", r + 1);
+    for (std::size_t j = 0; j < top; ++j) std::printf(" %s", table.genes[order[j]].c_str());
+    std::printf("\n");
+  }
 
   const auto hist = modules::share_histogram(shares, s.bins);
   std::size_t tallest = 1;
@@ -280,6 +293,19 @@ int run_fit(const FitSettings& s) {
       if (g.second_module >= 0) out << g.second_module + 1; else out << '-';
       out << '\t' << g.second_share << '\t' << (g.moonlighting ? "yes" : "no") << '\n';
     }
+    file.commit();
+  }
+  if (!s.clusters.empty()) {  // each sample's module: the largest share of its expected counts
+    const Eigen::MatrixXd sample_shares = modules::module_shares(best.fit.H.transpose(), best.fit.W.transpose());
+    io::AtomicFile file(s.clusters);
+    auto& out = file.stream();
+    out << "sample\tcluster\tshare\n";
+    for (Eigen::Index c = 0; c < sample_shares.rows(); ++c) {
+      Eigen::Index module = 0;
+      const double share = sample_shares.row(c).maxCoeff(&module);
+      out << table.samples[std::size_t(c)] << '\t' << module + 1 << '\t' << share << '\n';
+    }
+    if (!out) throw std::runtime_error("writing " + s.clusters + " failed (disk full?)");
     file.commit();
   }
   if (!s.histogram.empty()) {
@@ -342,6 +368,8 @@ int main(int argc, char** argv) {
   fitter->add_option("--folds", fit.folds, "Cross-validation folds (each hides --held-out of the cells)")->check(CLI::Range(2, 100))->capture_default_str();
   fitter->add_option("--held-out", fit.held_out, "Share of the cells each fold hides (folds x held-out <= 1)")->check(CLI::Range(0.001, 0.5))->capture_default_str();
   fitter->add_option("--rank-table", fit.rank_table, "Write every rank's criteria (TSV)");
+  fitter->add_option("--clusters", fit.clusters, "Write each sample's cluster: the module with the largest share of its expected counts (TSV)");
+  fitter->add_option("--top-genes", fit.top_genes, "Print each module's top genes (by W), this many")->check(CLI::Range(0, 100000))->capture_default_str();
   fitter->add_flag("-q,--quiet", fit.quiet, "No progress lines");
 
   try {
