@@ -15,12 +15,13 @@ TEST_CASE("held-out cross-validation picks the planted rank on the seed's simula
     simulation.seed = seed;
     const auto sim = modules::simulate(simulation);
     modules::RankChoiceOptions o;
-    o.min_rank = 2;
-    o.max_rank = 6;
-    o.restarts = 3;
+    o.min_rank = 3;
+    o.max_rank = 5;
+    o.restarts = 2;
+    o.fit.max_iterations = 600;  // enough for the held-out deviance to settle; keeps the sanitizer run short
     const auto choice = modules::choose_rank(sim.V, o);
     INFO("seed " << seed);
-    REQUIRE(choice.table.size() == 5);
+    REQUIRE(choice.table.size() == 3);
     CHECK(choice.table[choice.chosen].rank == 4);
     for (const auto& row : choice.table) {
       CHECK(row.cv_deviance > 0);
@@ -29,9 +30,9 @@ TEST_CASE("held-out cross-validation picks the planted rank on the seed's simula
       CHECK(row.dispersion <= 1.0 + 1e-12);
       CHECK(row.fit.W.rows() == 200);
     }
-    // The likelihood keeps rising with rank; the held-out deviance does not.
-    CHECK(choice.table[4].log_likelihood > choice.table[2].log_likelihood);
-    CHECK(choice.table[2].cv_deviance < choice.table[4].cv_deviance);
+    // The likelihood keeps rising past the planted rank; the held-out deviance falls only up to it.
+    CHECK(choice.table[2].log_likelihood > choice.table[1].log_likelihood);
+    CHECK(choice.table[1].cv_deviance < 0.2 * choice.table[0].cv_deviance);
   }
 }
 
