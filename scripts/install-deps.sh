@@ -10,6 +10,7 @@ packages=(
   python3 python3-numpy
   python3-dev pybind11-dev python3-pytest python3-sklearn  # the Python module (FUSEDNMF_PYTHON) and its tests
   libopenmpi-dev openmpi-bin  # the optional MPI component and its test
+  clang libclang-rt-14-dev  # the fuzz targets (libFuzzer) of tests/fuzz
 )
 if [[ "${FUSEDNMF_PEERS:-0}" == 1 ]]; then  # what the side-by-side benchmarks need
   packages+=(python3-pybigwig python3-numba python3-sklearn libopenblas0-pthread time)

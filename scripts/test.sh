@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything and runs the tests twice: an optimised build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. This is README's test command and what CI runs.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then fuzzes every parser we own for a fixed
+# number of mutations (libFuzzer, clang). This is README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -20,3 +21,11 @@ cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE= \
 cmake --build build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+
+# The fuzz targets (tests/fuzz/): bigWig files, count tables, BED files, each mutated
+# FUSEDNMF_FUZZ_RUNS times from its seed corpus under ASan + UBSan. The other trees replay the
+# corpora (regression cases included) once.
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE= \
+  -DFUSEDNMF_FUZZ=ON -DFUSEDNMF_NATIVE=OFF
+cmake --build build-fuzz -j "$jobs"
+ctest --test-dir build-fuzz --output-on-failure -j "$jobs"

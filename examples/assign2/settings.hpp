@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include <fusednmf/io/bigwig_reader.hpp>
+#include <fusednmf/io/bigwig_writer.hpp>
 
 #include "../common/output_paths.hpp"
 #include "../common/track_files.hpp"

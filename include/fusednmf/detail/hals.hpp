@@ -234,14 +234,17 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
 
   start_hals(H, W, n);
   Matrix R(n, k);                    // Y Hᵀ
-  Vector z(n), previous_column(n);   // column j's prox input, and its value before the update
+  // Column j's prox input and its value before the update; a separable prox works on blocks of
+  // W in cache instead and needs neither.
+  constexpr bool separable = has_separable_prox<Regularizer>::value;
+  Vector z(separable ? 0 : n), previous_column(separable ? 0 : n);
   std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
   DeadFactors dead(k);
 
   // With a separable prox the passes run on blocks of W in cache (update_w_by_row_blocks), so W's size
   // does not count.
   const int w_passes = options.inner_passes > 0 ? options.inner_passes
-                       : hals_auto_passes(m, k, has_separable_prox<Regularizer>::value ? 0 : n, sizeof(Scalar),
+                       : hals_auto_passes(m, k, separable ? 0 : n, sizeof(Scalar),
                                           has_costly_prox<Regularizer>::value);
   const int h_passes = options.inner_passes > 0 ? options.inner_passes : 10;
   SweepLog log{problem.iteration_log(options)};
@@ -260,7 +263,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
     // The columns of W, each the exact minimiser with the others fixed: one pass, or several
     // while they still move (R and G stay valid, so a repeat costs no pass over Y).
     double step2 = 0.0, penalty_total = 0.0;  // step of the first pass; penalty of the last
-    if constexpr (has_separable_prox<Regularizer>::value) {
+    if constexpr (separable) {
       update_w_by_row_blocks(problem, regularizer, W, R, G, alpha, sphere, w_passes, workspaces, step2, penalty_total);
       reduce_sum(problem.reduce, &step2, 1);
     } else {
