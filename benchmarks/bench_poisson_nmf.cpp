@@ -3,6 +3,11 @@
 // variable FUSEDNMF_COUNTS, or, without it, a simulated 20,000 x 100 table with 10 modules.
 // Per-iteration time is the median gap between consecutive progress callbacks (the once-only
 // lgamma sum and the start are excluded), rank 10.
+//
+// BM_time_to_target: seconds from the start of a fit until its log-likelihood reaches what 1,000
+// multiplicative updates reach from the same start (the common target), for the
+// multiplicative updates and for coordinate descent; the peer's side is 1,000 of scikit-learn's
+// multiplicative updates (peer_poisson.py --target-iterations 1000).
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -53,7 +58,51 @@ void BM_kl_iteration(benchmark::State& state) {
   state.counters["cols"] = double(V.cols());
 }
 
+// The log-likelihood after 1,000 multiplicative updates from seed 0, rank 10.
+double target_log_likelihood() {
+  static const double target = [] {
+    fusednmf::PoissonNMFOptions o;
+    o.rank = 10;
+    o.max_iterations = 1000;
+    o.tolerance = 0;
+    return fusednmf::PoissonNMF<double>(o).fit(counts()).final_log_likelihood();
+  }();
+  return target;
+}
+
+struct TargetReached {};
+
+void BM_time_to_target(benchmark::State& state) {
+  const double target = target_log_likelihood();
+  fusednmf::PoissonNMFOptions o;
+  o.rank = 10;
+  o.max_iterations = 100000;
+  o.tolerance = 0;
+  o.solver = state.range(0) ? fusednmf::PoissonSolver::CoordinateDescent : fusednmf::PoissonSolver::MultiplicativeUpdates;
+  o.threads = int(state.range(1));
+  int sweeps = 0;
+  o.progress = [&](int iteration, double log_likelihood) {
+    sweeps = iteration;
+    if (log_likelihood >= target) throw TargetReached{};  // stops the fit where the target is met
+  };
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+      benchmark::DoNotOptimize(fusednmf::PoissonNMF<double>(o).fit(counts()));
+      state.SkipWithError("the fit stopped before reaching the target");
+    } catch (const TargetReached&) {
+    }
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  state.SetLabel(fusednmf::to_string(o.solver));
+  state.counters["sweeps"] = sweeps;
+  state.counters["target_ll"] = target;
+}
+
 }  // namespace
+
+// Args: solver (0: multiplicative updates, 1: coordinate descent), threads (0: all).
+BENCHMARK(BM_time_to_target)->Args({0, 0})->Args({1, 0})->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Args: rank, threads (0: all).
 BENCHMARK_TEMPLATE(BM_kl_iteration, double)->Args({10, 0})->Args({10, 1})->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# KL NMF per iteration, ours against scikit-learn's, on one simulated count table, in one run.
+# KL NMF per iteration and to a common target, ours against scikit-learn's, on one simulated
+# count table, in one run.
 # usage: benchmarks/compare_poisson.sh BUILD_DIR [GENES SAMPLES MODULES]
 set -euo pipefail
 build=$1 genes=${2:-20000} samples=${3:-100} modules=${4:-10}
@@ -9,4 +10,4 @@ trap 'rm -rf "$work"' EXIT
 "$build/examples/modules" simulate -o "$work/counts.tsv" --genes "$genes" --samples "$samples" \
   --modules "$modules" --seed 1
 FUSEDNMF_COUNTS="$work/counts.tsv" "$build/benchmarks/bench_poisson_nmf" --benchmark_counters_tabular=true
-/usr/bin/python3 "$here/peer_poisson.py" "$work/counts.tsv"
+/usr/bin/python3 "$here/peer_poisson.py" "$work/counts.tsv" --target-iterations 1000

@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,29 +48,30 @@ struct Landscape {  // per chromosome, per bin
   std::pair<std::uint32_t, std::uint32_t> gap;          // bin range without data
 };
 
-Landscape plant(std::uint32_t length, std::mt19937_64& rng) {
+Landscape plant(std::uint32_t length, fusednmf::detail::Random& rng) {
   Landscape L;
-  std::lognormal_distribution<double> gene_len(std::log(20000.0), 0.8);
-  std::exponential_distribution<double> intergenic(1.0 / 40000.0);
-  std::bernoulli_distribution expressed(0.6);
-  for (double pos = 20000 + intergenic(rng); pos < length - 50000;) {
-    const double len = std::clamp(gene_len(rng), 3000.0, 150000.0);
-    L.genes.push_back({std::uint32_t(pos), std::uint32_t(std::min<double>(pos + len, length - 1)), expressed(rng)});
-    pos += len + 5000 + intergenic(rng);
+  // Every draw from the library's generator (detail/random.hpp), not std:: distributions, whose
+  // output differs between standard libraries: the same seed gives the same tracks everywhere.
+  auto gene_length = [&] { return std::exp(std::log(20000.0) + 0.8 * rng.normal()); };  // log-normal
+  auto intergenic = [&] { return -40000.0 * std::log1p(-rng.uniform()); };               // exponential, mean 40 kb
+  auto chance = [&](double p) { return rng.uniform() < p; };
+  for (double pos = 20000 + intergenic(); pos < length - 50000;) {
+    const double len = std::clamp(gene_length(), 3000.0, 150000.0);
+    L.genes.push_back({std::uint32_t(pos), std::uint32_t(std::min<double>(pos + len, length - 1)), chance(0.6)});
+    pos += len + 5000 + intergenic();
   }
   const std::uint32_t bins = length / kBin;
-  std::uniform_int_distribution<std::uint32_t> any_bin(0, bins - 1);
-  for (std::uint32_t i = 0; i < bins / 400; ++i) L.enhancers.push_back(any_bin(rng));
-  for (std::uint32_t i = 0; i < bins / 800; ++i) L.ctcf.push_back(any_bin(rng));
-  std::uniform_int_distribution<std::uint32_t> domain(400, 3000);  // 20-150 kb
+  auto any_bin = [&] { return std::uint32_t(rng.below(bins)); };
+  for (std::uint32_t i = 0; i < bins / 400; ++i) L.enhancers.push_back(any_bin());
+  for (std::uint32_t i = 0; i < bins / 800; ++i) L.ctcf.push_back(any_bin());
+  auto domain = [&] { return 400 + std::uint32_t(rng.below(2601)); };  // 400-3000 bins: 20-150 kb
   for (std::uint32_t i = 0; i < std::max(1u, bins / 20000); ++i) {
-    const std::uint32_t a = any_bin(rng);
-    L.k9_domains.push_back({a, std::min(bins, a + domain(rng))});
+    const std::uint32_t a = any_bin();
+    L.k9_domains.push_back({a, std::min(bins, a + domain())});
   }
   for (const Gene& g : L.genes)
-    if (!g.expressed && std::bernoulli_distribution(0.7)(rng))
-      L.k27_domains.push_back({g.start / kBin, std::min(bins, g.end / kBin + 40)});
-  const std::uint32_t gap_start = any_bin(rng);
+    if (!g.expressed && chance(0.7)) L.k27_domains.push_back({g.start / kBin, std::min(bins, g.end / kBin + 40)});
+  const std::uint32_t gap_start = any_bin();
   L.gap = {gap_start, std::min(bins, gap_start + 1000)};  // 50 kb assembly gap
   return L;
 }
@@ -162,8 +162,7 @@ int main(int argc, char** argv) {
     fs::create_directories(fs::path(out_dir) / "tracks");
     fs::create_directories(fs::path(out_dir) / "annotation");
 
-    std::mt19937_64 rng(seed);
-    fusednmf::detail::Random noise(seed);  // the dense mode's draws: the same on every platform
+    fusednmf::detail::Random rng(seed), noise(seed ^ 0x5DEECE66DULL);  // the landscape; the values
     std::vector<Landscape> land;
     for (const auto& c : with_data) land.push_back(plant(c.length, rng));
 
@@ -195,7 +194,7 @@ int main(int argc, char** argv) {
         }
         for (std::uint32_t i = 0; i < bins; ++i) {
           if (i >= land[c].gap.first && i < land[c].gap.second) continue;  // no data in the gap
-          const float v = float(std::poisson_distribution<int>(rate[i])(rng));
+          const float v = float(noise.poisson(rate[i]));
           runs[c].add(i * kBin, (i + 1) * kBin, v);
         }
       }

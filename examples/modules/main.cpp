@@ -2,13 +2,16 @@
 //
 //   modules simulate -o COUNTS.tsv [--truth TRUTH.tsv] [--genes N --samples M --modules R ...]
 //   modules fit COUNTS.tsv [--ranks 3-6] [--restarts 5] [--truth TRUTH.tsv] [--assignments OUT.tsv] ...
+//   modules rank COUNTS.tsv [--ranks 2-8] [--rank-table T.tsv] [--rank-plot P.svg] [--consensus-dir DIR] ...
 //
 // `simulate` plants R modules with moonlighting genes and writes V = Poisson(scale · W H) as a
-// count table (and the truth). `fit` reads any count table (genes x samples), fits Poisson NMF for
+// count table (and the truth). `fit` reads any count table (genes x samples), fits Poisson NMF
+// (multiplicative updates, or --solver ccd) for
 // every rank in a range with several restarts and cross-validation folds, picks the rank by the
 // held-out deviance (or --rank-by cophenetic|bic), assigns each gene to its
 // module(s), reports moonlighting genes and the histogram of shares, and, given the truth,
-// scores the recovery after matching modules.
+// scores the recovery after matching modules. `rank` stops after the choice of rank: it prints every
+// rank's criteria and draws them (rank_report.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,6 +33,7 @@
 #include <fusednmf/poisson_nmf.hpp>
 
 #include "../common/output_paths.hpp"
+#include "rank_report.hpp"
 
 namespace fs = std::filesystem;
 using namespace fusednmf;
@@ -154,32 +158,20 @@ struct FitSettings {
   std::uint64_t seed = 0;
   bool quiet = false;
   std::string missing = "reject";  ///< missing cells (empty, NA, NaN): an error, or left out of the fit
-  std::string rank_by = "cv", rank_table, clusters;
+  std::string rank_by = "cv", rank_table, clusters, rank_plot, consensus_plot, consensus_dir;
+  std::string solver = "mu";  ///< mu: multiplicative updates; ccd: coordinate descent
   int folds = 5, top_genes = 10;
   double held_out = 0.05;
 };
 
-// The criteria of every rank as TSV, for plotting.
-void write_rank_table(const std::string& path, const modules::RankChoice& choice) {
-  io::AtomicFile file(path);
-  auto& out = file.stream();
-  out << "rank\tlog_likelihood\tbic\tcv_deviance\tcv_standard_error\tcophenetic\tdispersion\tchosen\n";
-  out.precision(10);
-  for (std::size_t i = 0; i < choice.table.size(); ++i) {
-    const auto& row = choice.table[i];
-    out << row.rank << '\t' << row.log_likelihood << '\t' << row.bic << '\t' << row.cv_deviance << '\t'
-        << row.cv_standard_error << '\t' << row.cophenetic << '\t' << row.dispersion << '\t'
-        << (i == choice.chosen ? 1 : 0) << '\n';
-  }
-  if (!out) throw std::runtime_error("writing " + path + " failed (disk full?)");
-  file.commit();
-}
+// The table read and checked, and every rank fitted and scored: what `rank` and `fit` share.
+struct RankRun {
+  io::CountTable table;
+  modules::RankChoice choice;
+};
 
-int run_fit(const FitSettings& s) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--rank-table", s.rank_table}, {"--clusters", s.clusters},
-                            {"--w-output", s.w_output}, {"--h-output", s.h_output}})
-    examples::check_output_path(flag, path);
+// Reads and checks the table; fails on what makes a fit pointless before any fit runs.
+io::CountTable read_table(const FitSettings& s) {
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
   const bool mask = s.missing == "mask";
   io::CountTable table;
@@ -198,7 +190,18 @@ int run_fit(const FitSettings& s) {
   if (max_rank > std::min(N, M))
     throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +
                              std::to_string(std::min(N, M)) + " of " + s.counts);
-  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, table.genes);
+  if (s.restarts < 2 && (!s.consensus_plot.empty() || !s.consensus_dir.empty()))
+    throw std::runtime_error("--restarts " + std::to_string(s.restarts) +
+                             ": a consensus heat map needs 2 or more restarts");
+  return table;
+}
+
+// Every rank fitted and scored; the table printed.
+RankRun choose_rank(const FitSettings& s, io::CountTable table) {
+  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
+  const bool mask = s.missing == "mask";
+  const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
+  const auto missing_cells = Eigen::Index(table.counts.array().isNaN().count());
   std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples; ranks " << min_rank << ".."
             << max_rank << ", " << s.restarts << " restarts each\n";
   if (missing_cells > 0)
@@ -220,19 +223,66 @@ int run_fit(const FitSettings& s) {
   o.seed = s.seed;
   o.threads = s.threads;
   o.missing = mask ? MissingValues::Mask : MissingValues::Reject;
+  o.solver = s.solver == "ccd" ? PoissonSolver::CoordinateDescent : PoissonSolver::MultiplicativeUpdates;
   auto on_fit = [&](Eigen::Index rank, const char* what, int index) {
     if (!s.quiet) std::fprintf(stderr, "modules: rank %ld %s %d done\n", long(rank), what, index + 1);
   };
-  const auto choice = modules::choose_rank(table.counts, choice_options, on_fit);
-  const auto& best = choice.table[choice.chosen];
+  RankRun run;
+  run.choice = modules::choose_rank(table.counts, choice_options, on_fit);
+  run.table = std::move(table);
+  modules_cli::print_rank_table(run.choice);
+  return run;
+}
 
-  std::printf("rank\tlog_likelihood\tBIC\tcv_deviance\tcv_se\tcophenetic\tdispersion\titerations\n");
-  for (const auto& row : choice.table)
-    std::printf("%ld\t%.6e\t%.6e\t%.6f\t%.6f\t%.4f\t%.4f\t%d%s\n", long(row.rank), row.log_likelihood, row.bic,
-                row.cv_deviance, row.cv_standard_error, row.cophenetic, row.dispersion, row.fit.iterations,
-                &row == &best ? "\t<- chosen" : "");
-  std::printf("rule (--rank-by %s): %s\n", modules::to_string(choice.rule), choice.rule_text().c_str());
-  if (!s.rank_table.empty()) write_rank_table(s.rank_table, choice);
+// The rank's reports a user asked for: the table, the plot of the criteria, consensus heat maps
+// (of the chosen rank, or of every rank into a directory).
+void write_rank_reports(const FitSettings& s, const RankRun& run) {
+  const auto& choice = run.choice;
+  if (!s.rank_table.empty()) modules_cli::write_rank_table(s.rank_table, choice);
+  if (!s.rank_plot.empty()) modules_cli::write_text_file(s.rank_plot, modules_cli::render_rank_plot(choice));
+  if (!s.consensus_plot.empty())
+    modules_cli::write_text_file(s.consensus_plot,
+                                 modules_cli::render_consensus_heatmap(choice.table[choice.chosen], run.table.samples));
+  if (!s.consensus_dir.empty()) {
+    fs::create_directories(s.consensus_dir);
+    for (const auto& row : choice.table)
+      modules_cli::write_text_file(fs::path(s.consensus_dir) / ("consensus_rank" + std::to_string(row.rank) + ".svg"),
+                                   modules_cli::render_consensus_heatmap(row, run.table.samples));
+  }
+}
+
+void check_rank_outputs(const FitSettings& s) {
+  for (auto [flag, path] : {std::pair{"--rank-table", s.rank_table}, {"--rank-plot", s.rank_plot},
+                            {"--consensus-plot", s.consensus_plot}})
+    examples::check_output_path(flag, path);
+  if (!s.consensus_dir.empty() && fs::exists(s.consensus_dir) && !fs::is_directory(s.consensus_dir))
+    throw std::runtime_error("--consensus-dir: " + s.consensus_dir + " exists and is not a directory");
+}
+
+int run_rank(const FitSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_rank_outputs(s);
+  const RankRun run = choose_rank(s, read_table(s));
+  std::printf("chosen rank: %ld\n", long(run.choice.table[run.choice.chosen].rank));
+  write_rank_reports(s, run);
+  std::fprintf(stderr, "modules: done in %.2f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
+int run_fit(const FitSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_rank_outputs(s);
+  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--clusters", s.clusters},
+                            {"--w-output", s.w_output}, {"--h-output", s.h_output}})
+    examples::check_output_path(flag, path);
+  io::CountTable counts = read_table(s);
+  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, counts.genes);
+  const RankRun run = choose_rank(s, std::move(counts));
+  const io::CountTable& table = run.table;
+  const auto& choice = run.choice;
+  const auto& best = choice.table[choice.chosen];
+  write_rank_reports(s, run);
   const int R = int(best.rank);
   std::printf("chosen rank: %d\n", R);
 
@@ -323,6 +373,30 @@ int run_fit(const FitSettings& s) {
   return 0;
 }
 
+// The flags of `rank`, which `fit` has too: the table, the fits, the rule and the reports.
+void add_rank_flags(CLI::App* command, FitSettings& s) {
+  command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV)")->required();
+  command->add_option("--ranks", s.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
+  command->add_option("--restarts", s.restarts, "Random starts per rank (the best log-likelihood is kept; 2 or more for the consensus)")->check(CLI::Range(1, 1000))->capture_default_str();
+  command->add_option("--solver", s.solver, "mu: multiplicative updates (Lee & Seung); ccd: cyclic coordinate descent with Newton steps (Hsieh & Dhillon), 3x sooner to the same likelihood, but its exact zeros make the held-out deviance (the rank choice) less reliable")
+      ->check(CLI::IsMember({"mu", "ccd"}))->capture_default_str();
+  command->add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per fit")->check(CLI::Range(1, 10000000))->capture_default_str();
+  command->add_option("--tolerance", s.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  command->add_option("--seed", s.seed, "First seed (restarts use seed, seed+1, ...)")->capture_default_str();
+  command->add_option("--threads", s.threads, "Threads: the fits run side by side, one each (0: the cores this process may use)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  command->add_option("--missing", s.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")
+      ->check(CLI::IsMember({"reject", "mask"}))->capture_default_str();
+  command->add_option("--rank-by", s.rank_by, "How the rank is chosen: cv (held-out Poisson deviance, one-standard-error rule), cophenetic (consensus over restarts) or bic")
+      ->check(CLI::IsMember({"cv", "cophenetic", "bic"}))->capture_default_str();
+  command->add_option("--folds", s.folds, "Cross-validation folds (each hides --held-out of the cells)")->check(CLI::Range(2, 100))->capture_default_str();
+  command->add_option("--held-out", s.held_out, "Share of the cells each fold hides (folds x held-out <= 1)")->check(CLI::Range(0.001, 0.5))->capture_default_str();
+  command->add_option("--rank-table", s.rank_table, "Write every rank's criteria (TSV)");
+  command->add_option("--rank-plot", s.rank_plot, "Draw every criterion against the rank (SVG)");
+  command->add_option("--consensus-plot", s.consensus_plot, "Draw the chosen rank's consensus matrix as a heat map, samples in average-linkage order (SVG)");
+  command->add_option("--consensus-dir", s.consensus_dir, "Draw every rank's consensus heat map into this directory (consensus_rankR.svg)");
+  command->add_flag("-q,--quiet", s.quiet, "No progress lines");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -345,32 +419,20 @@ int main(int argc, char** argv) {
   simulate->add_option("--depth", sim.depth, "Mean count per cell (scale = depth x genes)")->check(CLI::PositiveNumber)->capture_default_str();
   simulate->add_option("--seed", sim.seed, "Random seed (same seed, same table)")->capture_default_str();
 
-  FitSettings fit;
-  auto* fitter = app.add_subcommand("fit", "Fit Poisson NMF over a range of ranks and assign genes to modules");
-  fitter->add_option("counts", fit.counts, "Count table: header row, then gene name and counts per line (TSV or CSV)")->required();
-  fitter->add_option("--ranks", fit.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
-  fitter->add_option("--restarts", fit.restarts, "Random starts per rank (the best log-likelihood is kept)")->check(CLI::Range(1, 1000))->capture_default_str();
-  fitter->add_option("--iterations", fit.iterations, "Maximum multiplicative updates per fit")->check(CLI::Range(1, 10000000))->capture_default_str();
-  fitter->add_option("--tolerance", fit.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  FitSettings fit, rank;
+  auto* fitter = app.add_subcommand("fit", "Fit Poisson NMF over a range of ranks, choose the rank and assign genes to modules");
+  auto* ranker = app.add_subcommand("rank", "Fit Poisson NMF over a range of ranks and report how each rank scores (table, plots)");
+  add_rank_flags(fitter, fit);
+  add_rank_flags(ranker, rank);
   fitter->add_option("--threshold", fit.threshold, "A gene moonlights when its second-largest module share reaches this")->check(CLI::Range(0.01, 0.5))->capture_default_str();
-  fitter->add_option("--seed", fit.seed, "First seed (restarts use seed, seed+1, ...)")->capture_default_str();
-  fitter->add_option("--threads", fit.threads, "Threads: the fits run side by side, one each (0: the cores this process may use)")->check(CLI::NonNegativeNumber)->capture_default_str();
   fitter->add_option("--truth", fit.truth, "Planted modules (from 'simulate --truth'): report recovery accuracy");
   fitter->add_option("--assignments", fit.assignments, "Write each gene's module(s) and shares (TSV)");
   fitter->add_option("--histogram", fit.histogram, "Write the histogram of module shares (TSV, plot-ready)");
   fitter->add_option("--bins", fit.bins, "Histogram bins over [0, 1]")->check(CLI::Range(1, 1000))->capture_default_str();
   fitter->add_option("--w-output", fit.w_output, "Write W (genes x R) of the chosen rank as .npy");
   fitter->add_option("--h-output", fit.h_output, "Write H (R x samples) of the chosen rank as .npy");
-  fitter->add_option("--missing", fit.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")
-      ->check(CLI::IsMember({"reject", "mask"}))->capture_default_str();
-  fitter->add_option("--rank-by", fit.rank_by, "How the rank is chosen: cv (held-out Poisson deviance, one-standard-error rule), cophenetic (consensus over restarts) or bic")
-      ->check(CLI::IsMember({"cv", "cophenetic", "bic"}))->capture_default_str();
-  fitter->add_option("--folds", fit.folds, "Cross-validation folds (each hides --held-out of the cells)")->check(CLI::Range(2, 100))->capture_default_str();
-  fitter->add_option("--held-out", fit.held_out, "Share of the cells each fold hides (folds x held-out <= 1)")->check(CLI::Range(0.001, 0.5))->capture_default_str();
-  fitter->add_option("--rank-table", fit.rank_table, "Write every rank's criteria (TSV)");
   fitter->add_option("--clusters", fit.clusters, "Write each sample's cluster: the module with the largest share of its expected counts (TSV)");
   fitter->add_option("--top-genes", fit.top_genes, "Print each module's top genes (by W), this many")->check(CLI::Range(0, 100000))->capture_default_str();
-  fitter->add_flag("-q,--quiet", fit.quiet, "No progress lines");
 
   try {
     app.parse(argc, argv);
@@ -379,6 +441,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (simulate->parsed()) return run_simulate(sim, sim_out, sim_truth);
+    if (ranker->parsed()) return run_rank(rank);
     return run_fit(fit);
   } catch (const std::exception& e) {
     std::cerr << "modules: error: " << e.what() << "\n";

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -29,6 +30,16 @@ TEST_CASE("held-out cross-validation picks the planted rank on the seed's simula
       CHECK(row.cophenetic <= 1.0 + 1e-12);
       CHECK(row.dispersion <= 1.0 + 1e-12);
       CHECK(row.fit.W.rows() == 200);
+      // The consensus: symmetric shares with 1 on the diagonal, and its order a permutation.
+      REQUIRE(row.consensus.rows() == 50);
+      CHECK(row.consensus.isApprox(row.consensus.transpose()));
+      CHECK(row.consensus.diagonal().isOnes());
+      CHECK(row.consensus.minCoeff() >= 0.0);
+      CHECK(row.consensus.maxCoeff() <= 1.0);
+      std::vector<Eigen::Index> sorted = row.consensus_order;
+      std::sort(sorted.begin(), sorted.end());
+      for (std::size_t i = 0; i < sorted.size(); ++i) CHECK(sorted[i] == Eigen::Index(i));
+      CHECK(sorted.size() == 50);
     }
     // The likelihood keeps rising past the planted rank; the held-out deviance falls only up to it.
     CHECK(choice.table[2].log_likelihood > choice.table[1].log_likelihood);
@@ -95,6 +106,27 @@ TEST_CASE("consensus: a stable clustering scores 1, an arbitrary one less; UPGMA
   CHECK(heights(0, 1) == 1.0);
   CHECK(heights(0, 2) == 4.5);
   CHECK(heights(1, 2) == 4.5);
+}
+
+TEST_CASE("average linkage orders the leaves so that every cluster is contiguous", "[modules][rank]") {
+  // Samples 0 and 2 always together, 1 and 3 always together, 4 alone with 1 and 3 half the time.
+  Eigen::MatrixXd consensus(5, 5);
+  consensus << 1, 0, 1, 0, 0,
+               0, 1, 0, 1, 0.5,
+               1, 0, 1, 0, 0,
+               0, 1, 0, 1, 0.5,
+               0, 0.5, 0, 0.5, 1;
+  const auto tree = detail::average_linkage((1.0 - consensus.array()).matrix());
+  REQUIRE(tree.order.size() == 5);
+  std::vector<Eigen::Index> position(5, -1);
+  for (std::size_t p = 0; p < tree.order.size(); ++p) position[std::size_t(tree.order[p])] = Eigen::Index(p);
+  for (Eigen::Index p : position) CHECK(p >= 0);  // a permutation
+  CHECK(std::abs(position[0] - position[2]) == 1);
+  CHECK(std::abs(position[1] - position[3]) == 1);
+  // {1, 3, 4} is a cluster of the tree: its positions are three neighbours.
+  const auto [lo, hi] = std::minmax({position[1], position[3], position[4]});
+  CHECK(hi - lo == 2);
+  CHECK(tree.heights(1, 4) == 0.5);  // 4 joins {1, 3} at the mean of its distances, 0.5 and 0.5
 }
 
 TEST_CASE("the held-out deviance is 0 for a perfect mean and counts only hidden, observed cells", "[modules][rank]") {

@@ -1,6 +1,8 @@
 #include <atomic>
 #include <limits>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -59,19 +61,49 @@ void naive_updates(const Eigen::MatrixXd& V0, const Eigen::MatrixXd& M, Eigen::I
   }
 }
 
+// Hides a random share of V's cells (NaN); returns them.
+std::vector<std::pair<int, int>> hide_cells(Eigen::MatrixXd& V, double share, unsigned seed) {
+  std::mt19937_64 pick(seed);
+  std::vector<std::pair<int, int>> cells;
+  for (int i = 0; i < int(V.rows()); ++i)
+    for (int c = 0; c < int(V.cols()); ++c)
+      if (std::uniform_real_distribution<double>(0, 1)(pick) < share) {
+        V(i, c) = std::numeric_limits<double>::quiet_NaN();
+        cells.emplace_back(i, c);
+      }
+  return cells;
+}
+
+// Fits with 1 and with 2 threads, checks that the bytes agree, and returns the first fit.
+PoissonNMFResult<double> fit_checking_threads(PoissonNMFOptions o, const Eigen::MatrixXd& V) {
+  o.threads = 1;
+  auto one = PoissonNMF<double>(o).fit(V);
+  o.threads = 2;
+  const auto two = PoissonNMF<double>(o).fit(V);
+  CHECK(one.W == two.W);
+  CHECK(one.H == two.H);
+  CHECK(one.log_likelihood == two.log_likelihood);
+  return one;
+}
+
 }  // namespace
 
-TEMPLATE_TEST_CASE("the log-likelihood never decreases", "[poisson]", float, double) {
+TEMPLATE_TEST_CASE("the log-likelihood never decreases, with either solver", "[poisson]", float, double) {
   Eigen::MatrixXd V = simulate(120, 30, 3, 20000, 1);
-  PoissonNMFOptions o;
-  o.rank = 3;
-  o.max_iterations = 300;
-  o.tolerance = 0;
-  auto r = PoissonNMF<TestType>(o).fit(V.cast<TestType>());
-  REQUIRE(r.log_likelihood.size() == 300);
-  for (std::size_t i = 1; i < r.log_likelihood.size(); ++i)
-    CHECK(r.log_likelihood[i] >= r.log_likelihood[i - 1] - 1e-9 * std::abs(r.log_likelihood[i - 1]));
-  CHECK(r.W.minCoeff() >= 0);
+  for (PoissonSolver solver : {PoissonSolver::MultiplicativeUpdates, PoissonSolver::CoordinateDescent}) {
+    INFO(to_string(solver));
+    PoissonNMFOptions o;
+    o.rank = 3;
+    o.max_iterations = 300;
+    o.tolerance = 0;
+    o.solver = solver;
+    auto r = PoissonNMF<TestType>(o).fit(V.cast<TestType>());
+    // Coordinate descent may stop before 300: tolerance 0 stops when the likelihood stops changing.
+    REQUIRE(r.log_likelihood.size() >= (solver == PoissonSolver::CoordinateDescent ? 20u : 300u));
+    for (std::size_t i = 1; i < r.log_likelihood.size(); ++i)
+      CHECK(r.log_likelihood[i] >= r.log_likelihood[i - 1] - 1e-9 * std::abs(r.log_likelihood[i - 1]));
+    CHECK(r.W.minCoeff() >= 0);
+  }
 }
 
 TEST_CASE("zeros in V give finite values, and the likelihood is the full Poisson one", "[poisson]") {
@@ -98,6 +130,7 @@ TEST_CASE("zeros in V give finite values, and the likelihood is the full Poisson
 TEST_CASE("multiplicative updates agree with a naive triple-loop reference", "[poisson]") {
   Eigen::MatrixXd V = simulate(8, 6, 2, 50, 3);
   PoissonNMFOptions o;
+  o.solver = PoissonSolver::MultiplicativeUpdates;
   o.rank = 2;
   o.max_iterations = 4;
   o.tolerance = 0;
@@ -155,13 +188,7 @@ TEST_CASE("Poisson NMF gives the same bytes whatever the thread count", "[poisso
   o.rank = 3;
   o.max_iterations = 30;
   o.tolerance = 0;
-  o.threads = 1;
-  const auto one = PoissonNMF<double>(o).fit(V);
-  o.threads = 2;
-  const auto two = PoissonNMF<double>(o).fit(V);
-  CHECK(one.W == two.W);
-  CHECK(one.H == two.H);
-  CHECK(one.log_likelihood == two.log_likelihood);
+  const auto one = fit_checking_threads(o, V);
   // The streamed log-likelihood equals the direct formula on the final factors.
   CHECK(one.final_log_likelihood() == Approx(poisson_log_likelihood(V, one.W * one.H)).epsilon(1e-10));
 }
@@ -196,6 +223,7 @@ TEST_CASE("masked Poisson NMF: exact masked updates, a rising observed likelihoo
   Eigen::MatrixXd holes = V;
   holes(1, 2) = holes(5, 0) = holes(7, 5) = std::numeric_limits<double>::quiet_NaN();
   PoissonNMFOptions o;
+  o.solver = PoissonSolver::MultiplicativeUpdates;
   o.rank = 2;
   o.max_iterations = 4;
   o.tolerance = 0;
@@ -215,14 +243,7 @@ TEST_CASE("masked Poisson NMF: exact masked updates, a rising observed likelihoo
   // Larger: 10 % hidden. The observed likelihood never decreases, and the hidden counts are
   // predicted from the rest far better than by the mean.
   Eigen::MatrixXd big = simulate(300, 40, 3, 40000, 7), hidden = big;
-  std::mt19937_64 pick(11);
-  std::vector<std::pair<int, int>> cells;
-  for (int i = 0; i < 300; ++i)
-    for (int c = 0; c < 40; ++c)
-      if (std::uniform_real_distribution<double>(0, 1)(pick) < 0.1) {
-        hidden(i, c) = std::numeric_limits<double>::quiet_NaN();
-        cells.emplace_back(i, c);
-      }
+  const auto cells = hide_cells(hidden, 0.1, 11);
   o.rank = 3;
   o.max_iterations = 400;
   for (int threads : {1, 2}) {
@@ -246,4 +267,59 @@ TEST_CASE("masked Poisson NMF: exact masked updates, a rising observed likelihoo
   auto reject = PoissonNMF<double>(o).fit(big);
   CHECK(plain.W == reject.W);
   CHECK(plain.H == reject.H);
+}
+
+TEST_CASE("coordinate descent: a rising likelihood, a vanishing KKT residual, MU's optimum in fewer sweeps", "[poisson][ccd]") {
+  Eigen::MatrixXd V = simulate(300, 40, 4, 40000, 12);
+  PoissonNMFOptions o;
+  o.rank = 4;
+  o.tolerance = 0;
+  o.max_iterations = 1000;
+  o.solver = PoissonSolver::MultiplicativeUpdates;
+  const auto mu = PoissonNMF<double>(o).fit(V);
+  o.solver = PoissonSolver::CoordinateDescent;
+  o.max_iterations = 200;
+  const auto cd = PoissonNMF<double>(o).fit(V);  // may stop early: tolerance 0 stops when nothing changes
+  REQUIRE(cd.log_likelihood.size() >= 20);
+  REQUIRE(cd.kkt_residual.size() == cd.log_likelihood.size());
+  for (std::size_t i = 1; i < cd.log_likelihood.size(); ++i)
+    CHECK(cd.log_likelihood[i] >= cd.log_likelihood[i - 1] - 1e-9 * std::abs(cd.log_likelihood[i - 1]));
+  // A certificate of the stationary point reached: the projected gradient has all but vanished.
+  CHECK(cd.kkt_residual.back() < 1e-4);
+  // A fifth of the sweeps reach at least the likelihood of 1,000 multiplicative updates.
+  CHECK(cd.final_log_likelihood() >= mu.final_log_likelihood() - 1e-9 * std::abs(mu.final_log_likelihood()));
+  CHECK(cd.W.minCoeff() >= 0);
+  CHECK(cd.H.minCoeff() >= 0);
+  // The reported likelihood is the one of the returned factors.
+  CHECK(cd.final_log_likelihood() == Approx(poisson_log_likelihood(V, cd.W * cd.H)).epsilon(1e-10));
+  // Scaled counts on the simulated scale of the tests above: the solver stops by the tolerance.
+  o.tolerance = 1e-9;
+  o.max_iterations = 5000;
+  const auto stopped = PoissonNMF<double>(o).fit(V);
+  CHECK(stopped.status == Status::Converged);
+}
+
+TEST_CASE("coordinate descent: the same bytes for any thread count, masked cells left out", "[poisson][ccd][missing]") {
+  Eigen::MatrixXd V = simulate(700, 30, 3, 30000, 13), hidden = V;
+  const auto cells = hide_cells(hidden, 0.08, 3);
+  PoissonNMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 60;
+  o.tolerance = 0;
+  o.solver = PoissonSolver::CoordinateDescent;
+  o.missing = MissingValues::Mask;
+  const auto one = fit_checking_threads(o, hidden);
+  for (std::size_t i = 1; i < one.log_likelihood.size(); ++i)
+    CHECK(one.log_likelihood[i] >= one.log_likelihood[i - 1] - 1e-9 * std::abs(one.log_likelihood[i - 1]));
+  CHECK(one.final_log_likelihood() == Approx(poisson_log_likelihood(hidden, one.W * one.H)).epsilon(1e-10));
+  // The hidden counts are predicted from the rest far better than by the mean.
+  const Eigen::MatrixXd mean = one.W * one.H;
+  double err = 0, err_mean = 0;
+  for (auto [i, c] : cells) {
+    err += std::abs(mean(i, c) - V(i, c));
+    err_mean += std::abs(V.mean() - V(i, c));
+  }
+  CHECK(err < 0.3 * err_mean);
+  o.newton_steps = 0;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o), Catch::Matchers::Contains("newton_steps"));
 }

@@ -79,6 +79,11 @@ struct RankCriteria {
   double cv_standard_error = 0;
   double cophenetic = 0;      ///< of the consensus matrix over restarts (NaN with one restart)
   double dispersion = 0;      ///< (NaN with one restart)
+  /// The consensus matrix over the restarts (samples x samples: the share of restarts that put
+  /// two samples in one module; empty with one restart), and its samples in the order of its
+  /// average-linkage tree (1 - consensus), which shows the blocks when drawn.
+  Eigen::MatrixXd consensus;
+  std::vector<Eigen::Index> consensus_order;
   std::uint64_t best_seed = 0;
   PoissonNMFResult<double> fit;  ///< the best restart
 };
@@ -119,12 +124,18 @@ inline double held_out_deviance(const Eigen::MatrixXd& V, const Eigen::MatrixXd&
   return count ? total / double(count) : 0.0;
 }
 
-/// Average-linkage (UPGMA) cophenetic distances of a symmetric distance matrix: the height at
-/// which each pair first joins one cluster. O(n³), for the few dozen to few hundred samples of a
-/// count table.
-inline Eigen::MatrixXd cophenetic_distances(const Eigen::MatrixXd& distance) {
+/// An average-linkage (UPGMA) tree of a symmetric distance matrix.
+struct AverageLinkage {
+  Eigen::MatrixXd heights;           ///< cophenetic distances: the height at which each pair first joins
+  std::vector<Eigen::Index> order;   ///< the leaves left to right: every cluster of the tree is contiguous
+};
+
+/// O(n³), for the few dozen to few hundred samples of a count table. Ties go to the first pair.
+inline AverageLinkage average_linkage(const Eigen::MatrixXd& distance) {
   const Eigen::Index n = distance.rows();
-  Eigen::MatrixXd cluster_distance = distance, heights = Eigen::MatrixXd::Zero(n, n);
+  AverageLinkage tree;
+  tree.heights = Eigen::MatrixXd::Zero(n, n);
+  Eigen::MatrixXd cluster_distance = distance;
   std::vector<std::vector<Eigen::Index>> members(static_cast<std::size_t>(n));
   for (Eigen::Index i = 0; i < n; ++i) members[std::size_t(i)] = {i};
   std::vector<char> active(static_cast<std::size_t>(n), 1);
@@ -136,24 +147,31 @@ inline Eigen::MatrixXd cophenetic_distances(const Eigen::MatrixXd& distance) {
         if (active[std::size_t(i)] && active[std::size_t(j)] && cluster_distance(i, j) < best)
           best = cluster_distance(i, j), a = i, b = j;
     for (Eigen::Index x : members[std::size_t(a)])
-      for (Eigen::Index y : members[std::size_t(b)]) heights(x, y) = heights(y, x) = best;
+      for (Eigen::Index y : members[std::size_t(b)]) tree.heights(x, y) = tree.heights(y, x) = best;
     const double size_a = double(members[std::size_t(a)].size()), size_b = double(members[std::size_t(b)].size());
     for (Eigen::Index k = 0; k < n; ++k)
       if (active[std::size_t(k)] && k != a && k != b)
         cluster_distance(a, k) = cluster_distance(k, a) =
             (size_a * cluster_distance(a, k) + size_b * cluster_distance(b, k)) / (size_a + size_b);
+    // b's leaves after a's: concatenating the two keeps every cluster contiguous.
     auto& into = members[std::size_t(a)];
     into.insert(into.end(), members[std::size_t(b)].begin(), members[std::size_t(b)].end());
     active[std::size_t(b)] = 0;
   }
-  return heights;
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (active[std::size_t(i)]) tree.order.insert(tree.order.end(), members[std::size_t(i)].begin(), members[std::size_t(i)].end());
+  return tree;
 }
 
-/// Cophenetic correlation and dispersion of a consensus matrix.
-inline std::pair<double, double> consensus_stability(const Eigen::MatrixXd& consensus) {
+/// The cophenetic distances of average_linkage.
+inline Eigen::MatrixXd cophenetic_distances(const Eigen::MatrixXd& distance) { return average_linkage(distance).heights; }
+
+/// Cophenetic correlation and dispersion of a consensus matrix, given the average-linkage tree
+/// of 1 - consensus.
+inline std::pair<double, double> consensus_stability(const Eigen::MatrixXd& consensus, const AverageLinkage& tree) {
   const Eigen::Index n = consensus.rows();
   const Eigen::MatrixXd distance = (1.0 - consensus.array()).matrix();
-  const Eigen::MatrixXd heights = cophenetic_distances(distance);
+  const Eigen::MatrixXd& heights = tree.heights;
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, count = 0;
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = i + 1; j < n; ++j) {
@@ -167,6 +185,10 @@ inline std::pair<double, double> consensus_stability(const Eigen::MatrixXd& cons
   }
   const double dispersion = 4.0 * (consensus.array() - 0.5).square().mean();
   return {cophenetic, dispersion};
+}
+
+inline std::pair<double, double> consensus_stability(const Eigen::MatrixXd& consensus) {
+  return consensus_stability(consensus, average_linkage((1.0 - consensus.array()).matrix()));
 }
 
 }  // namespace fusednmf::detail
@@ -268,7 +290,10 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
                             options.folds / (options.folds - 1.0);
     row.cv_standard_error = std::sqrt(variance / options.folds);
     if (options.restarts >= 2) {
-      std::tie(row.cophenetic, row.dispersion) = detail::consensus_stability(sample_consensus(Hs));
+      row.consensus = sample_consensus(Hs);
+      detail::AverageLinkage tree = detail::average_linkage((1.0 - row.consensus.array()).matrix());
+      std::tie(row.cophenetic, row.dispersion) = detail::consensus_stability(row.consensus, tree);
+      row.consensus_order = std::move(tree.order);
     } else {
       row.cophenetic = row.dispersion = std::numeric_limits<double>::quiet_NaN();
     }
