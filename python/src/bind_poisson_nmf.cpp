@@ -35,8 +35,16 @@ py::dict fit_in(const py::array& V_input, const PoissonNMFOptions& options) {
   return out;
 }
 
-py::dict fit_poisson(const py::array& V, Eigen::Index rank, int max_iter, double tol, std::uint64_t seed, int threads) {
+PoissonSolver parse_poisson_solver(const std::string& name) {
+  for (PoissonSolver solver : {PoissonSolver::MultiplicativeUpdates, PoissonSolver::CoordinateDescent})
+    if (name == to_string(solver)) return solver;
+  throw std::invalid_argument("PoissonNMF: solver must be \"mu\" or \"ccd\", got \"" + name + "\"");
+}
+
+py::dict fit_poisson(const py::array& V, Eigen::Index rank, int max_iter, double tol, std::uint64_t seed, int threads,
+                     const std::string& solver) {
   PoissonNMFOptions options;
+  options.solver = parse_poisson_solver(solver);
   options.rank = rank;
   options.max_iterations = max_iter;
   options.tolerance = tol;
@@ -50,8 +58,9 @@ py::dict fit_poisson(const py::array& V, Eigen::Index rank, int max_iter, double
 
 void bind_poisson_nmf(py::module_& module) {
   module.def("fit_poisson", &fit_poisson, py::arg("V"), py::arg("rank"), py::arg("max_iter"), py::arg("tol"),
-             py::arg("seed"), py::arg("threads"),
-             "PoissonNMF (KL multiplicative updates) on a 2-D float32/float64 array (NaN: missing); see fusednmf.PoissonNMF.");
+             py::arg("seed"), py::arg("threads"), py::arg("solver") = "mu",
+             "PoissonNMF (KL multiplicative updates, or coordinate descent) on a 2-D float32/float64 array (NaN: missing); "
+             "see fusednmf.PoissonNMF.");
 }
 
 }  // namespace fusednmf::python

@@ -1,6 +1,7 @@
 """fusednmf.PoissonNMF: the same bytes as the C++ API, a log-likelihood that never decreases,
 a planted mean recovered, and clear errors."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -39,6 +40,22 @@ def test_the_log_likelihood_never_decreases_and_is_the_full_one():
     lgamma = np.vectorize(math.lgamma)
     full = float(np.sum(np.where(V > 0, V * np.log(mean), 0.0) - mean - lgamma(V + 1)))
     assert abs(model.log_likelihood_ - full) <= 1e-3 * abs(full)
+
+
+def test_coordinate_descent_reaches_the_multiplicative_updates_likelihood_in_fewer_sweeps():
+    V, _ = poisson_table(400, 20, 4, seed=2)
+    mu = fusednmf.PoissonNMF(4, max_iter=500, tol=0, random_state=2)
+    with pytest.warns(UserWarning, match="reached max iterations"):
+        mu.fit(V)
+    ccd = fusednmf.PoissonNMF(4, max_iter=100, tol=0, random_state=2, solver="ccd")
+    with warnings.catch_warnings():  # it may stop before 100: tol 0 stops when nothing changes
+        warnings.simplefilter("ignore", UserWarning)
+        ccd.fit(V)
+    history = ccd.log_likelihood_history_
+    assert np.all(np.diff(history) >= -1e-9 * np.abs(history[:-1]))
+    assert ccd.log_likelihood_ >= mu.log_likelihood_ - 1e-9 * abs(mu.log_likelihood_)
+    with pytest.raises(ValueError, match='solver must be "mu" or "ccd"'):
+        fusednmf.PoissonNMF(4, solver="newton").fit(V)
 
 
 def test_recovers_a_planted_mean():
