@@ -53,7 +53,7 @@ struct PoissonNMFOptions {
   int threads = 0;            ///< 0: every core this process may use; results do not depend on it
   /// What a NaN in V means: an error (Reject) or a missing entry left out of the fit (Mask).
   MissingValues missing = MissingValues::Reject;
-  /// Coordinate descent reaches the log-likelihood of 1,000 multiplicative updates 3x sooner
+  /// Coordinate descent reaches the log-likelihood of 1,000 multiplicative updates 4x sooner
   /// (benchmarks/README.md), but its fits reach exact zeros, which predict held-out counts
   /// badly: the rank choice by held-out deviance (modules/rank_choice.hpp) picks worse with it,
   /// so the multiplicative updates stay the default.
@@ -275,8 +275,7 @@ class PoissonNMF {
 
   // Cyclic coordinate descent (detail/poisson_ccd.hpp): every row of W given H, then every column
   // of H given W, side by side in fixed blocks. The log-likelihood is summed per block of
-  // samples after their update, from WH computed afresh, in block order: the same bytes for any
-  // thread count.
+  // samples after their update, in block order: the same bytes for any thread count.
   PoissonNMFResult<double> fit_coordinate_descent(const Eigen::Ref<const Eigen::MatrixXd>& V,
                                                   const Eigen::MatrixXd* mask) const {
     const Eigen::Index N = V.rows(), M = V.cols();
@@ -300,17 +299,21 @@ class PoissonNMF {
     double log_factorials = 0.0;  // 0 under the mask: lgamma(1) = 0
     for (Eigen::Index c = 0; c < M; ++c)
       for (Eigen::Index r = 0; r < N; ++r) log_factorials += std::lgamma(V(r, c) + 1.0);
-    auto log_likelihood_of = [&](Eigen::Index first, Eigen::Index count) {  // samples [first, first + count)
-      const Eigen::MatrixXd WH = (W * H.middleCols(first, count)).cwiseMax(floor);
+    // Samples [first, first + count) given their means WH (genes x count), without lgamma(V + 1).
+    auto log_likelihood_of = [&](Eigen::Index first, Eigen::Index count, const Eigen::MatrixXd& WH) {
       const auto Vb = V.middleCols(first, count);
-      double total = (Vb.array() > 0).select(Vb.array() * WH.array().log(), 0.0).sum();
-      total -= mask ? (mask->middleCols(first, count).array() * WH.array()).sum() : WH.sum();
+      const auto mu = WH.array().max(floor);
+      // v log μ is 0 where v = 0 (μ >= floor keeps the log finite), and without a select the
+      // logarithms vectorise.
+      double total = (Vb.array() * mu.log()).sum();
+      total -= mask ? (mask->middleCols(first, count).array() * mu).sum() : mu.sum();
       return total;
     };
-    double previous = 0.0;
-    for (Eigen::Index b = 0; b < sample_blocks; ++b)
-      previous += log_likelihood_of(b * kSamples, std::min(kSamples, M - b * kSamples));
-    previous -= log_factorials;
+    double previous = -log_factorials;
+    for (Eigen::Index b = 0; b < sample_blocks; ++b) {
+      const Eigen::Index first = b * kSamples, count = std::min(kSamples, M - first);
+      previous += log_likelihood_of(first, count, W * H.middleCols(first, count));
+    }
 
     PoissonNMFResult<double> result;
     double first_kkt = 0.0;
@@ -343,7 +346,9 @@ class PoissonNMF {
             detail::poisson_ccd_block(x.rows, W, V.middleCols(first, count), x.mean, x.linear, options_.newton_steps,
                                       x.ratio, x.inverse);
         H.middleCols(first, count) = x.rows.transpose();
-        sample_ll[std::size_t(b)] = log_likelihood_of(first, count);
+        // From the means kept up to date through the block's steps (recomputed from W and H at
+        // every block's start, so rounding cannot build up over sweeps).
+        sample_ll[std::size_t(b)] = log_likelihood_of(first, count, x.mean);
       });
       double ll = -log_factorials, kkt = 0.0;
       for (double x : sample_ll) ll += x;

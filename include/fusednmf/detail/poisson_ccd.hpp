@@ -35,16 +35,17 @@ double poisson_ccd_block(BlockF&& F, const Eigen::MatrixXd& O, const BlockV& V, 
   constexpr double floor = 1e-300;
   const Eigen::Index rows = F.rows(), R = F.cols(), n = O.rows();
   double kkt = 0.0;
-  Eigen::VectorXd s(rows);
+  Eigen::VectorXd s(rows), h_squared(n);
   for (Eigen::Index r = 0; r < R; ++r) {
     const auto h = O.col(r);
+    h_squared = h.cwiseAbs2();
     for (int step = 0; step < newton_steps; ++step) {
       // One division per cell: 1/μ, then v/μ and v/μ² from it.
       inverse = mean.array().max(floor).inverse();
       ratio = V.array() * inverse.array();
       const Eigen::VectorXd weighted = ratio.transpose() * h;
       ratio.array() *= inverse.array();
-      const Eigen::VectorXd curvature = ratio.transpose() * h.cwiseAbs2();
+      const Eigen::VectorXd curvature = ratio.transpose() * h_squared;
       bool any_move = false;
       for (Eigen::Index i = 0; i < rows; ++i) {
         const double w = F(i, r), gradient = linear(i, r) - weighted[i];
