@@ -1,8 +1,9 @@
 #pragma once
-// Poisson NMF: V ~ Poisson(W H), fitted by Lee & Seung's multiplicative updates for the
-// Kullback-Leibler divergence (the default), which never decrease the Poisson log-likelihood,
-// or by cyclic coordinate descent (detail/poisson_ccd.hpp):
+// Poisson NMF: V ~ Poisson(W H). By default it is fitted by Lee & Seung's multiplicative updates
+// for the Kullback-Leibler divergence, which never decrease the Poisson log-likelihood:
 //   H <- H ⊙ (Wᵀ (V ⊘ WH)) ⊘ (Wᵀ 1),     W <- W ⊙ ((V ⊘ WH) Hᵀ) ⊘ (1 Hᵀ)
+// PoissonSolver::CoordinateDescent fits by cyclic coordinate descent instead
+// (detail/poisson_ccd.hpp, fit_coordinate_descent below).
 // The log-likelihood is the full one, sum V log(WH) - WH - lgamma(V + 1), so values compare
 // across ranks. Zeros in V contribute -WH (0 log 0 = 0); a zero in WH where V > 0 is floored
 // at a tiny positive value instead of producing -inf or NaN.
@@ -11,7 +12,7 @@
 // V ⊘ WH and the denominators, which become Wᵀ M and M Hᵀ, and the log-likelihood sums over the
 // observed entries only. The updates then still never decrease it.
 //
-// How it is computed: V is visited in fixed blocks of rows. One pass per half-update forms the
+// How the multiplicative updates are computed: V is visited in fixed blocks of rows. One pass per half-update forms the
 // block's WH, the ratio V ⊘ WH and its product with W or H, so the N x M matrices WH and the
 // ratio are never stored whole. The log-likelihood of the current factors comes out of the H
 // pass for free (sum WH = sum_r colsum(W)_r rowsum(H)_r needs no pass; lgamma(V + 1) is summed
