@@ -191,13 +191,15 @@ inline std::string render_svg(const FactorPlot& plot) {
   return svg.str();
 }
 
-/// Writes the plot atomically; throws naming the path.
-inline void write_svg(const std::filesystem::path& path, const FactorPlot& plot) {
-  const std::string text = render_svg(plot);
+/// Writes `text` to `path` atomically (a temporary, then renamed); throws naming the path.
+inline void write_text_file(const std::filesystem::path& path, const std::string& text) {
   io::AtomicFile file(path);
   file.stream() << text;
   if (!file.stream()) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
   file.commit();
 }
+
+/// Writes the plot atomically; throws naming the path.
+inline void write_svg(const std::filesystem::path& path, const FactorPlot& plot) { write_text_file(path, render_svg(plot)); }
 
 }  // namespace fusednmf::examples

@@ -23,6 +23,7 @@ namespace modules_cli {
 
 namespace fs = std::filesystem;
 using fusednmf::examples::format_value;
+using fusednmf::examples::write_text_file;  // atomic, as every output
 using fusednmf::examples::nice_ticks;
 using fusednmf::examples::xml_escape;
 using fusednmf::modules::RankChoice;
@@ -52,13 +53,6 @@ inline void write_rank_table(const fs::path& path, const RankChoice& choice) {
         << (i == choice.chosen ? 1 : 0) << '\n';
   }
   if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
-  file.commit();
-}
-
-inline void write_text_file(const fs::path& path, const std::string& text) {
-  fusednmf::io::AtomicFile file(path);
-  file.stream() << text;
-  if (!file.stream()) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
   file.commit();
 }
 
