@@ -1,11 +1,12 @@
-// modules: gene-module discovery with Poisson NMF (the second seed document).
+// modules: gene-module discovery with Poisson NMF.
 //
 //   modules simulate -o COUNTS.tsv [--truth TRUTH.tsv] [--genes N --samples M --modules R ...]
 //   modules fit COUNTS.tsv [--ranks 3-6] [--restarts 5] [--truth TRUTH.tsv] [--assignments OUT.tsv] ...
 //   modules rank COUNTS.tsv [--ranks 2-8] [--rank-table T.tsv] [--rank-plot P.svg] [--consensus-dir DIR] ...
 //
 // `simulate` plants R modules with moonlighting genes and writes V = Poisson(scale · W H) as a
-// count table (and the truth). `fit` reads any count table (genes x samples), fits Poisson NMF
+// count table (and the truth). `fit` reads any count table (genes x samples; sparse counts as a
+// Matrix Market file or a 10x folder are fitted at one given rank), fits Poisson NMF
 // (multiplicative updates, or --solver ccd) for
 // every rank in a range with several restarts and cross-validation folds, picks the rank by the
 // held-out deviance (or --rank-by cophenetic|bic), assigns each gene to its
@@ -26,6 +27,7 @@
 
 #include <fusednmf/io/atomic_file.hpp>
 #include <fusednmf/io/count_table.hpp>
+#include <fusednmf/io/matrix_market.hpp>
 #include <fusednmf/io/npy.hpp>
 #include <fusednmf/modules/assignment.hpp>
 #include <fusednmf/modules/rank_choice.hpp>
@@ -259,9 +261,19 @@ void check_rank_outputs(const FitSettings& s) {
     throw std::runtime_error("--consensus-dir: " + s.consensus_dir + " exists and is not a directory");
 }
 
+// Whether `path` names sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder.
+bool is_sparse_input(const std::string& path) {
+  auto ends_with = [&](const std::string& tail) {
+    return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return fs::is_directory(path) || ends_with(".mtx") || ends_with(".mtx.gz");
+}
+
 int run_rank(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   check_rank_outputs(s);
+  if (is_sparse_input(s.counts))
+    throw std::runtime_error(s.counts + ": 'rank' needs a dense count table (TSV or CSV); sparse counts are fitted at one rank by 'fit'");
   const RankRun run = choose_rank(s, read_table(s));
   std::printf("chosen rank: %ld\n", long(run.choice.table[run.choice.chosen].rank));
   write_rank_reports(s, run);
@@ -270,23 +282,13 @@ int run_rank(const FitSettings& s) {
   return 0;
 }
 
-int run_fit(const FitSettings& s) {
-  const auto t0 = std::chrono::steady_clock::now();
-  check_rank_outputs(s);
-  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--clusters", s.clusters},
-                            {"--w-output", s.w_output}, {"--h-output", s.h_output}})
-    examples::check_output_path(flag, path);
-  io::CountTable counts = read_table(s);
-  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, counts.genes);
-  const RankRun run = choose_rank(s, std::move(counts));
-  const io::CountTable& table = run.table;
-  const auto& choice = run.choice;
-  const auto& best = choice.table[choice.chosen];
-  write_rank_reports(s, run);
-  const int R = int(best.rank);
-  std::printf("chosen rank: %d\n", R);
-
-  const Eigen::MatrixXd shares = modules::module_shares(best.fit.W, best.fit.H);
+// The modules of one fit: sizes, moonlighting genes, top genes, the histogram of shares, the
+// recovery of a planted truth, and the files asked for.
+void report_modules(const FitSettings& s, const std::vector<std::string>& gene_names,
+                    const std::vector<std::string>& sample_names, const PoissonNMFResult<double>& fit,
+                    const Truth& truth) {
+  const int R = int(fit.W.cols());
+  const Eigen::MatrixXd shares = modules::module_shares(fit.W, fit.H);
   const auto genes = modules::assign_genes(shares, s.threshold);
   std::vector<std::size_t> sizes(std::size_t(R), 0);
   std::vector<std::size_t> moonlighting;
@@ -299,7 +301,7 @@ int run_fit(const FitSettings& s) {
   std::printf("\nmoonlighting genes (second share >= %.2f): %zu", s.threshold, moonlighting.size());
   for (std::size_t j = 0; j < moonlighting.size() && j < 20; ++j) {
     const auto& g = genes[moonlighting[j]];
-    std::printf("%s %s(%d/%d %.2f)", j ? "," : "", table.genes[moonlighting[j]].c_str(), g.module + 1,
+    std::printf("%s %s(%d/%d %.2f)", j ? "," : "", gene_names[moonlighting[j]].c_str(), g.module + 1,
                 g.second_module + 1, g.second_share);
   }
   std::printf("%s\n", moonlighting.size() > 20 ? ", ..." : "");
@@ -309,10 +311,10 @@ int run_fit(const FitSettings& s) {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     const std::size_t top = std::min<std::size_t>(std::size_t(s.top_genes), order.size());
     std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(top), order.end(), [&](std::size_t a, std::size_t b) {
-      return best.fit.W(Eigen::Index(a), r) > best.fit.W(Eigen::Index(b), r);
+      return fit.W(Eigen::Index(a), r) > fit.W(Eigen::Index(b), r);
     });
     std::printf("module %d top genes:", r + 1);
-    for (std::size_t j = 0; j < top; ++j) std::printf(" %s", table.genes[order[j]].c_str());
+    for (std::size_t j = 0; j < top; ++j) std::printf(" %s", gene_names[order[j]].c_str());
     std::printf("\n");
   }
 
@@ -337,7 +339,7 @@ int run_fit(const FitSettings& s) {
     out << "gene\tmodule\tshare\tsecond_module\tsecond_share\tmoonlighting\n";
     for (std::size_t i = 0; i < genes.size(); ++i) {
       const auto& g = genes[i];
-      out << table.genes[i] << '\t';
+      out << gene_names[i] << '\t';
       if (g.module >= 0) out << g.module + 1; else out << '-';
       out << '\t' << g.share << '\t';
       if (g.second_module >= 0) out << g.second_module + 1; else out << '-';
@@ -346,14 +348,14 @@ int run_fit(const FitSettings& s) {
     file.commit();
   }
   if (!s.clusters.empty()) {  // each sample's module: the largest share of its expected counts
-    const Eigen::MatrixXd sample_shares = modules::module_shares(best.fit.H.transpose(), best.fit.W.transpose());
+    const Eigen::MatrixXd sample_shares = modules::module_shares(fit.H.transpose(), fit.W.transpose());
     io::AtomicFile file(s.clusters);
     auto& out = file.stream();
     out << "sample\tcluster\tshare\n";
     for (Eigen::Index c = 0; c < sample_shares.rows(); ++c) {
       Eigen::Index module = 0;
       const double share = sample_shares.row(c).maxCoeff(&module);
-      out << table.samples[std::size_t(c)] << '\t' << module + 1 << '\t' << share << '\n';
+      out << sample_names[std::size_t(c)] << '\t' << module + 1 << '\t' << share << '\n';
     }
     if (!out) throw std::runtime_error("writing " + s.clusters + " failed (disk full?)");
     file.commit();
@@ -366,16 +368,88 @@ int run_fit(const FitSettings& s) {
       out << hist.edges[b] << '\t' << hist.edges[b + 1] << '\t' << hist.counts[b] << '\n';
     file.commit();
   }
-  if (!s.w_output.empty()) io::write_npy<double>(s.w_output, best.fit.W);
-  if (!s.h_output.empty()) io::write_npy<double>(s.h_output, best.fit.H);
+  if (!s.w_output.empty()) io::write_npy<double>(s.w_output, fit.W);
+  if (!s.h_output.empty()) io::write_npy<double>(s.h_output, fit.H);
+}
+
+// Sparse counts: one rank, fitted by the multiplicative updates over the stored entries only,
+// the best of the restarts kept. Choosing the rank needs held-out cells (dense, masked fits), so
+// a range of ranks and the rank reports are refused here with a message that says so.
+int run_fit_sparse(const FitSettings& s, std::chrono::steady_clock::time_point t0) {
+  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
+  if (min_rank != max_rank)
+    throw std::runtime_error("--ranks " + s.ranks + ": with sparse counts (" + s.counts +
+                             ") give one rank; choosing the rank needs a dense count table (TSV or CSV)");
+  for (auto [flag, path] : {std::pair{"--rank-table", s.rank_table}, {"--rank-plot", s.rank_plot},
+                            {"--consensus-plot", s.consensus_plot}, {"--consensus-dir", s.consensus_dir}})
+    if (!path.empty()) throw std::runtime_error(std::string(flag) + ": rank reports need a dense count table (TSV or CSV)");
+  if (s.missing == "mask") throw std::runtime_error("--missing mask: sparse counts have no missing cells");
+  if (s.solver != "mu") throw std::runtime_error("--solver " + s.solver + ": sparse counts are fitted with --solver mu");
+  io::SparseCountTable table;
+  if (fs::is_directory(s.counts)) {
+    table = io::read_10x_folder(s.counts);
+  } else {
+    table.counts = io::read_matrix_market(s.counts);
+    for (Eigen::Index i = 0; i < table.counts.rows(); ++i)
+      table.genes.push_back(numbered("G", std::size_t(i), std::size_t(table.counts.rows())));
+    for (Eigen::Index j = 0; j < table.counts.cols(); ++j)
+      table.samples.push_back(numbered("S", std::size_t(j), std::size_t(table.counts.cols())));
+  }
+  const Eigen::Index N = table.counts.rows(), M = table.counts.cols(), R = min_rank;
+  if (table.counts.nonZeros() == 0 || Eigen::Map<const Eigen::VectorXd>(table.counts.valuePtr(), table.counts.nonZeros()).maxCoeff() <= 0)
+    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
+  if (R > std::min(N, M))
+    throw std::runtime_error("--ranks: rank " + std::to_string(R) + " exceeds min(genes, samples) = " +
+                             std::to_string(std::min(N, M)) + " of " + s.counts);
+  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, table.genes);
+  std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples, " << table.counts.nonZeros()
+            << " stored counts (" << 100.0 * double(table.counts.nonZeros()) / (double(N) * double(M))
+            << "% of the cells); rank " << R << ", " << s.restarts << " restarts\n";
+  PoissonNMFOptions o;
+  o.rank = R;
+  o.max_iterations = s.iterations;
+  o.tolerance = s.tolerance;
+  o.threads = s.threads;
+  PoissonNMFResult<double> best;
+  for (int restart = 0; restart < s.restarts; ++restart) {
+    o.seed = s.seed + std::uint64_t(restart);
+    PoissonNMFResult<double> fit = PoissonNMF<double>(o).fit(table.counts);
+    if (!s.quiet)
+      std::fprintf(stderr, "modules: restart %d: log-likelihood %.6g after %d iterations (%s)\n", restart + 1,
+                   fit.final_log_likelihood(), fit.iterations, to_string(fit.status));
+    if (restart == 0 || fit.final_log_likelihood() > best.final_log_likelihood()) best = std::move(fit);
+  }
+  std::printf("chosen rank: %ld\n", long(R));
+  report_modules(s, table.genes, table.samples, best, truth);
   std::fprintf(stderr, "modules: done in %.2f s\n",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;
 }
 
+int run_fit(const FitSettings& s) {
+  const auto t0 = std::chrono::steady_clock::now();
+  check_rank_outputs(s);
+  for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--clusters", s.clusters},
+                            {"--w-output", s.w_output}, {"--h-output", s.h_output}})
+    examples::check_output_path(flag, path);
+  if (is_sparse_input(s.counts)) return run_fit_sparse(s, t0);
+  io::CountTable counts = read_table(s);
+  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, counts.genes);
+  const RankRun run = choose_rank(s, std::move(counts));
+  const auto& choice = run.choice;
+  const auto& best = choice.table[choice.chosen];
+  write_rank_reports(s, run);
+  std::printf("chosen rank: %d\n", int(best.rank));
+  report_modules(s, run.table.genes, run.table.samples, best.fit, truth);
+  std::fprintf(stderr, "modules: done in %.2f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return 0;
+}
+
+
 // The flags of `rank`, which `fit` has too: the table, the fits, the rule and the reports.
 void add_rank_flags(CLI::App* command, FitSettings& s) {
-  command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV)")->required();
+  command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV); for fit also sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv, plain or .gz)")->required();
   command->add_option("--ranks", s.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
   command->add_option("--restarts", s.restarts, "Random starts per rank (the best log-likelihood is kept; 2 or more for the consensus)")->check(CLI::Range(1, 1000))->capture_default_str();
   command->add_option("--solver", s.solver, "mu: multiplicative updates (Lee & Seung); ccd: cyclic coordinate descent with Newton steps (Hsieh & Dhillon), 4x sooner to the same likelihood, but its exact zeros make the held-out deviance (the rank choice) less reliable")

@@ -79,26 +79,68 @@ inline const char* to_string(MaskedSweep sweep) {
 /// What one iteration reports to the optional progress callback.
 struct Progress {
   int iteration;           ///< 1-based, within the current restart
-  double objective;        ///< data term + penalties (+ ridge for HALS) after the iteration
+  /// NMF: data term + penalties (+ ridge for HALS) after the iteration; PoissonNMF: the
+  /// negative log-likelihood.
+  double objective;
   double relative_change;  ///< of the objective against the previous iteration
-  double residual = 0.0;   ///< HALS: the sweep's step norm relative to the first sweep's; ALS: relative_change
+  /// HALS: the sweep's step norm relative to the first sweep's; PoissonNMF's coordinate descent:
+  /// its KKT residual (PoissonNMFResult::kkt_residual); otherwise relative_change.
+  double residual = 0.0;
   int restart = 0;         ///< 0-based
 };
 
-struct NMFOptions {
-  Eigen::Index rank = 10;     ///< k, 1 <= k <= rows; k may exceed the number of columns
-  int max_iterations = 1000;  ///< >= 1 (per restart)
-  /// HALS: stop when the sweep's step norm (in the objective's metric, see nmf.hpp), relative to
-  /// the first sweep's, stays below this; ProjectedALS: the objective's relative change...
-  double tolerance = 1e-3;
-  int patience = 2;           ///< ...for this many consecutive iterations (>= 1)
+/// What every solver of the library shares: the rank, when to stop, the seed, the threads, what
+/// a NaN means, a time limit and the progress callback, with one validation. NMFOptions and
+/// PoissonNMFOptions add their own fields and set the defaults that differ (their constructors).
+struct SolverOptions {
+  Eigen::Index rank;          ///< k (NMF) or R (PoissonNMF), >= 1
+  int max_iterations;         ///< >= 1 (per restart)
+  double tolerance;           ///< the solver's stopping test (see NMFOptions, PoissonNMFOptions)...
+  int patience;               ///< ...passed for this many consecutive iterations (>= 1)
+  std::uint64_t seed = 0;     ///< same seed = same bytes, whatever the thread count
+  /// 0: every core this process may use (affinity mask, cgroup quota) when the fit is large
+  /// enough to gain from them, else one; > 0: exactly that many. Results do not depend on it.
+  int threads = 0;
+  MissingValues missing = MissingValues::Reject;  ///< what a NaN in the data means
+  /// Seconds the whole fit (every restart) may take; 0: no limit. Past it the fit stops after the
+  /// iteration in progress with Status::TimeLimit (and no further restart starts). A result that
+  /// stopped so depends on the machine's speed; one that did not is unaffected.
+  double time_limit = 0;
+  std::function<void(const Progress&)> progress;  ///< called after every iteration if set
+
+ protected:
+  /// The defaults that differ between the solvers, set by each options struct.
+  SolverOptions(Eigen::Index default_rank, int default_max_iterations, double default_tolerance, int default_patience)
+      : rank(default_rank),
+        max_iterations(default_max_iterations),
+        tolerance(default_tolerance),
+        patience(default_patience) {}
+
+  /// Throws std::invalid_argument("`options_name`.field ...") on the first field out of range.
+  void validate_shared(const std::string& options_name) const {
+    auto fail = [&](const std::string& what) { throw std::invalid_argument(options_name + "." + what); };
+    if (rank < 1) fail("rank must be >= 1, got " + std::to_string(rank));
+    if (max_iterations < 1) fail("max_iterations must be >= 1, got " + std::to_string(max_iterations));
+    if (!(tolerance >= 0.0) || !std::isfinite(tolerance))
+      fail("tolerance must be finite and >= 0, got " + std::to_string(tolerance));
+    if (patience < 1) fail("patience must be >= 1, got " + std::to_string(patience));
+    if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
+    if (!(time_limit >= 0.0) || !std::isfinite(time_limit))
+      fail("time_limit must be finite and >= 0 seconds, got " + std::to_string(time_limit));
+  }
+};
+
+/// Options of the engine NMF<Regularizer>. Shared fields (SolverOptions) default to rank 10, at
+/// most 1000 iterations, tolerance 1e-3 and patience 2. For HALS the tolerance bounds the
+/// sweep's step norm (in the objective's metric, see nmf.hpp) relative to the first sweep's; for
+/// ProjectedALS the objective's relative change. Masking NaNs (MissingValues::Mask) is HALS only.
+struct NMFOptions : SolverOptions {
+  NMFOptions() : SolverOptions(/*rank=*/10, /*max_iterations=*/1000, /*tolerance=*/1e-3, /*patience=*/2) {}
   /// Ridge D = l2 * (mean diagonal of the Gram matrix) * I in both solves: relative, so it means
   /// the same whatever the data's scale and row count. Must be > 0 when rank may exceed the data's rank.
   double l2 = 1e-3;
-  std::uint64_t seed = 0;     ///< same seed = same bytes, whatever the thread count
   Init init = Init::NNDSVDa;
   Solver solver = Solver::HALS;
-  MissingValues missing = MissingValues::Reject;
   MaskedSweep masked_sweep = MaskedSweep::Exact;  ///< with missing entries (HALS only)
   /// Fits from different starts; the one with the lowest final objective is returned. The first
   /// starts from `init`, restart r >= 1 from seeded random H (seed derived from `seed` and r).
@@ -106,27 +148,12 @@ struct NMFOptions {
   /// HALS: passes over each block per sweep (1: plain HALS); 0 chooses from the cost of a pass
   /// over Y against one over the block, stopping early once the block settles.
   int inner_passes = 0;
-  /// 0: every core this process may use (affinity mask, cgroup quota) when the fit is large
-  /// enough to gain from them (detail::kParallelFitWork), else one; > 0: exactly that many.
-  int threads = 0;
-  /// Seconds the whole fit (every restart) may take; 0: no limit. Past it the fit stops after the
-  /// sweep in progress with Status::TimeLimit, and no further restart starts. A result that
-  /// stopped so depends on the machine's speed; one that did not is unaffected.
-  double time_limit = 0;
-  std::function<void(const Progress&)> progress;  ///< called after every iteration if set
 
   void validate() const {
+    validate_shared("NMFOptions");
     auto fail = [](const std::string& what) { throw std::invalid_argument("NMFOptions." + what); };
-    if (rank < 1) fail("rank must be >= 1, got " + std::to_string(rank));
-    if (max_iterations < 1) fail("max_iterations must be >= 1, got " + std::to_string(max_iterations));
-    if (!(tolerance >= 0.0) || !std::isfinite(tolerance))
-      fail("tolerance must be finite and >= 0, got " + std::to_string(tolerance));
-    if (patience < 1) fail("patience must be >= 1, got " + std::to_string(patience));
     if (!(l2 >= 0.0) || !std::isfinite(l2)) fail("l2 must be finite and >= 0, got " + std::to_string(l2));
-    if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
     if (restarts < 1) fail("restarts must be >= 1, got " + std::to_string(restarts));
-    if (!(time_limit >= 0.0) || !std::isfinite(time_limit))
-      fail("time_limit must be finite and >= 0 seconds, got " + std::to_string(time_limit));
     if (inner_passes < 0) fail("inner_passes must be >= 0, got " + std::to_string(inner_passes));
   }
 };

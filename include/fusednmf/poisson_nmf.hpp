@@ -18,22 +18,27 @@
 // pass for free (sum WH = sum_r colsum(W)_r rowsum(H)_r needs no pass; lgamma(V + 1) is summed
 // once), so each iteration costs two passes. Block partial sums are added in block order: the
 // same seed gives the same bytes whatever the thread count.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <algorithm>
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 
 #include "detail/parallel.hpp"
 #include "detail/poisson_ccd.hpp"
+#include "detail/poisson_sparse.hpp"
 #include "detail/random.hpp"
+#include "detail/row_blocks.hpp"
 #include "nmf_options.hpp"
 
 namespace fusednmf {
@@ -46,30 +51,22 @@ inline const char* to_string(PoissonSolver solver) {
   return solver == PoissonSolver::CoordinateDescent ? "ccd" : "mu";
 }
 
-struct PoissonNMFOptions {
-  Eigen::Index rank = 4;      ///< R >= 1
-  int max_iterations = 2000;  ///< >= 1
-  double tolerance = 1e-7;    ///< stop when the log-likelihood's relative change is below this
-  std::uint64_t seed = 0;
-  int threads = 0;            ///< 0: every core this process may use; results do not depend on it
-  /// What a NaN in V means: an error (Reject) or a missing entry left out of the fit (Mask).
-  MissingValues missing = MissingValues::Reject;
+/// Options of PoissonNMF. Shared fields (SolverOptions) default to rank 4, at most 2000
+/// iterations, and a stop once the log-likelihood's relative change is below tolerance = 1e-7
+/// (patience 1: once). time_limit bounds the fit's seconds as for NMF.
+struct PoissonNMFOptions : SolverOptions {
+  PoissonNMFOptions() : SolverOptions(/*rank=*/4, /*max_iterations=*/2000, /*tolerance=*/1e-7, /*patience=*/1) {}
   /// Coordinate descent reaches the log-likelihood of 1,000 multiplicative updates 4x sooner
   /// (benchmarks/README.md), but its fits reach exact zeros, which predict held-out counts
   /// badly: the rank choice by held-out deviance (modules/rank_choice.hpp) picks worse with it,
   /// so the multiplicative updates stay the default.
   PoissonSolver solver = PoissonSolver::MultiplicativeUpdates;
   int newton_steps = 1;       ///< CoordinateDescent: Newton steps per entry and sweep, >= 1
-  std::function<void(int iteration, double log_likelihood)> progress;
 
   void validate() const {
-    auto fail = [](const std::string& what) { throw std::invalid_argument("PoissonNMFOptions." + what); };
-    if (rank < 1) fail("rank must be >= 1, got " + std::to_string(rank));
-    if (max_iterations < 1) fail("max_iterations must be >= 1, got " + std::to_string(max_iterations));
-    if (!(tolerance >= 0.0) || !std::isfinite(tolerance))
-      fail("tolerance must be finite and >= 0, got " + std::to_string(tolerance));
-    if (threads < 0) fail("threads must be >= 0, got " + std::to_string(threads));
-    if (newton_steps < 1) fail("newton_steps must be >= 1, got " + std::to_string(newton_steps));
+    validate_shared("PoissonNMFOptions");
+    if (newton_steps < 1)
+      throw std::invalid_argument("PoissonNMFOptions.newton_steps must be >= 1, got " + std::to_string(newton_steps));
   }
 };
 
@@ -125,7 +122,6 @@ class PoissonNMF {
   /// log-likelihood wobble once it is nearly converged (it is a small difference of large sums).
   Result fit(const Eigen::Ref<const Matrix>& V) const {
     const bool any_missing = check(V);
-    Result result;
     PoissonNMFResult<double> fitted;
     if (any_missing) {  // 0 under the mask (so V ⊘ WH is 0 there too), and the mask beside it
       const auto missing = V.array().isNaN();
@@ -137,6 +133,36 @@ class PoissonNMF {
     } else {
       fitted = fit_double(V.template cast<double>(), nullptr);
     }
+    return narrowed(std::move(fitted));
+  }
+
+  /// Sparse V (N x M): stored entries non-negative and finite, every other cell a 0 count
+  /// (a sparse matrix cannot mark a cell missing). Fitted by the multiplicative updates over the
+  /// stored entries only (detail/poisson_sparse.hpp): memory and time per iteration grow with
+  /// the stored entries, not with N x M. The same updates as the dense fit from the same start,
+  /// so both reach the same factors up to rounding. Throws std::invalid_argument for
+  /// PoissonSolver::CoordinateDescent, which needs dense V.
+  Result fit(const Eigen::SparseMatrix<Scalar>& V) const {
+    if (options_.solver != PoissonSolver::MultiplicativeUpdates)
+      throw std::invalid_argument("PoissonNMF: sparse V is fitted by the multiplicative updates only "
+                                  "(solver 'mu'); coordinate descent needs dense V");
+    check_shape(V.rows(), V.cols());
+    Eigen::SparseMatrix<double, Eigen::ColMajor, int> counts = V.template cast<double>();
+    counts.makeCompressed();
+    const double* values = counts.valuePtr();
+    for (Eigen::Index c = 0; c < counts.outerSize(); ++c)
+      for (int e = counts.outerIndexPtr()[c]; e < counts.outerIndexPtr()[c + 1]; ++e)
+        if (!std::isfinite(values[e]) || values[e] < 0)
+          throw std::invalid_argument("PoissonNMF: V(" + std::to_string(counts.innerIndexPtr()[e]) + ", " +
+                                      std::to_string(c) + ") = " + std::to_string(values[e]) +
+                                      (std::isfinite(values[e]) ? " is negative" : " is not finite"));
+    return narrowed(fit_sparse(detail::SparseCounts(std::move(counts))));
+  }
+
+ private:
+  // The fit in double as a result in Scalar.
+  static Result narrowed(PoissonNMFResult<double> fitted) {
+    Result result;
     result.W = fitted.W.template cast<Scalar>();
     result.H = fitted.H.template cast<Scalar>();
     result.log_likelihood = std::move(fitted.log_likelihood);
@@ -146,32 +172,61 @@ class PoissonNMF {
     return result;
   }
 
- private:
   // V with 0 under the mask; mask: 1 observed, 0 missing (nullptr: everything observed).
   // Seeded positive start at the data's mean level, so WH starts near mean(V).
   void start(const Eigen::Ref<const Eigen::MatrixXd>& V, const Eigen::MatrixXd* mask, Eigen::MatrixXd& W,
              Eigen::MatrixXd& H) const {
+    start(V.rows(), V.cols(), V.sum(), mask ? mask->sum() : double(V.size()), W, H);
+  }
+  // The same from V's shape, its total and the number of observed cells.
+  void start(Eigen::Index N, Eigen::Index M, double total, double observed, Eigen::MatrixXd& W,
+             Eigen::MatrixXd& H) const {
     const Eigen::Index R = options_.rank;
-    W.resize(V.rows(), R);
-    H.resize(R, V.cols());
+    W.resize(N, R);
+    H.resize(R, M);
     detail::Random rng(options_.seed);
-    const double observed = mask ? mask->sum() : double(V.size());
-    const double level = std::sqrt(std::max(V.sum() / std::max(observed, 1.0), 1e-12) / double(R));
+    const double level = std::sqrt(std::max(total / std::max(observed, 1.0), 1e-12) / double(R));
     for (Eigen::Index i = 0; i < W.size(); ++i) W(i) = level * (0.5 + rng.uniform());
     for (Eigen::Index i = 0; i < H.size(); ++i) H(i) = level * (0.5 + rng.uniform());
   }
 
+  // When to stop one fit: after `patience` consecutive iterations whose log-likelihood changed
+  // by at most tolerance (relative), or past the deadline (SolverOptions::time_limit).
+  struct StopRule {
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    int calm = 0;
+  };
+
+  StopRule stop_rule() const {
+    StopRule rule;
+    if (options_.time_limit > 0)
+      rule.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                             std::chrono::duration<double>(options_.time_limit));
+    return rule;
+  }
+
   // Records the log-likelihood after an iteration; returns whether to stop (the status set).
-  bool record(PoissonNMFResult<double>& result, int it, double ll, double previous) const {
+  // The progress callback's residual is `kkt` if given (coordinate descent), else the change.
+  bool record(PoissonNMFResult<double>& result, StopRule& rule, int it, double ll, double previous,
+              std::optional<double> kkt = std::nullopt) const {
     result.log_likelihood.push_back(ll);
     result.iterations = it;
-    if (options_.progress) options_.progress(it, ll);
+    if (options_.progress) {
+      const double change = std::abs(ll - previous) / std::max(std::abs(previous), detail::kPoissonFloor);
+      options_.progress(Progress{it, -ll, change, kkt.value_or(change), 0});
+    }
     if (!std::isfinite(ll)) {
       result.status = Status::NumericalIssue;
       return true;
     }
-    if (std::abs(ll - previous) <= options_.tolerance * std::abs(previous)) {
+    rule.calm = std::abs(ll - previous) <= options_.tolerance * std::abs(previous) ? rule.calm + 1 : 0;
+    if (rule.calm >= options_.patience) {
       result.status = Status::Converged;
+      return true;
+    }
+    if (rule.deadline != std::chrono::steady_clock::time_point::max() &&
+        std::chrono::steady_clock::now() >= rule.deadline) {
+      result.status = Status::TimeLimit;
       return true;
     }
     return it == options_.max_iterations;
@@ -182,32 +237,29 @@ class PoissonNMF {
     const Eigen::Index N = V.rows(), M = V.cols();
     const double floor = detail::kPoissonFloor;
     const int threads = detail::resolve_threads(options_.threads);
-    const Eigen::Index blocks = (N + kBlockRows - 1) / kBlockRows;
-    auto block_start = [](Eigen::Index b) { return b * kBlockRows; };
-    auto block_size = [&](Eigen::Index b) { return std::min(kBlockRows, N - b * kBlockRows); };
+    const detail::RowBlocks blocks{N, kBlockRows};
     Eigen::MatrixXd W, H;
     start(V, mask, W, H);
 
-    const auto block_count = std::size_t(blocks);
+    const auto block_count = std::size_t(blocks.count());
     std::vector<double> block_log_factorials(block_count, 0.0), block_v_log_mean(block_count, 0.0);
     std::vector<Eigen::MatrixXd> block_numerator(block_count);
     // With a mask: per block, the sum of WH over the observed entries and Wᵀ M (H's denominator).
     std::vector<double> block_mean_total(block_count, 0.0);
     std::vector<Eigen::MatrixXd> block_denominator(mask ? block_count : 0);
     std::vector<Eigen::MatrixXd> scratch(static_cast<std::size_t>(threads));  // a block of WH / ratio per thread
-    detail::parallel_for(threads, long(blocks), [&](long b) {
-      const auto Vb = V.middleRows(block_start(b), block_size(b));
+    detail::parallel_for(threads, long(blocks.count()), [&](long b) {
+      const auto Vb = V.middleRows(blocks.start(b), blocks.size(b));
       double sum = 0.0;
       for (Eigen::Index c = 0; c < M; ++c)
         for (Eigen::Index r = 0; r < Vb.rows(); ++r) sum += std::lgamma(Vb(r, c) + 1.0);
       block_log_factorials[std::size_t(b)] = sum;
     });
-    double log_factorials = 0.0;
-    for (double s : block_log_factorials) log_factorials += s;
+    const double log_factorials = detail::sum_in_order(block_log_factorials);
 
     // The H pass: the log-likelihood of (W, H) and the numerator Wᵀ (V ⊘ WH), per block.
     auto h_pass = [&](long b) {
-      const Eigen::Index s = block_start(b), n = block_size(b);
+      const Eigen::Index s = blocks.start(b), n = blocks.size(b);
       const auto Vb = V.middleRows(s, n);
       const auto Wb = W.middleRows(s, n);
       Eigen::MatrixXd& ratio = scratch[std::size_t(detail::thread_index())];
@@ -225,7 +277,7 @@ class PoissonNMF {
     // The W pass: rows of W depend only on their own rows of V, so no reduction.
     Eigen::RowVectorXd h_rowsum_inverse;
     auto w_pass = [&](long b) {
-      const Eigen::Index s = block_start(b), n = block_size(b);
+      const Eigen::Index s = blocks.start(b), n = blocks.size(b);
       const auto Vb = V.middleRows(s, n);
       auto Wb = W.middleRows(s, n);
       Eigen::MatrixXd& ratio = scratch[std::size_t(detail::thread_index())];
@@ -241,35 +293,57 @@ class PoissonNMF {
     };
 
     PoissonNMFResult<double> result;
+    StopRule rule = stop_rule();
     double previous = 0.0;
     for (int it = 0;; ++it) {
-      detail::parallel_for(threads, long(blocks), h_pass);
-      double v_log_mean = 0.0;
-      for (double s : block_v_log_mean) v_log_mean += s;
+      detail::parallel_for(threads, long(blocks.count()), h_pass);
+      const double v_log_mean = detail::sum_in_order(block_v_log_mean);
       const Eigen::RowVectorXd w_colsum = W.colwise().sum();
-      double mean_total = 0.0;  // the sum of WH over the observed entries
-      if (mask) {
-        for (double t : block_mean_total) mean_total += t;
-      } else {
-        mean_total = w_colsum.dot(H.rowwise().sum().transpose());
-      }
+      // The sum of WH over the observed entries.
+      const double mean_total =
+          mask ? detail::sum_in_order(block_mean_total) : w_colsum.dot(H.rowwise().sum().transpose());
       const double ll = v_log_mean - mean_total - log_factorials;
-      if (it > 0 && record(result, it, ll, previous)) break;  // ll belongs to the factors after iteration `it`
+      if (it > 0 && record(result, rule, it, ll, previous)) break;  // ll belongs to the factors after iteration `it`
       previous = ll;
 
-      Eigen::MatrixXd numerator = block_numerator.front();
-      for (std::size_t b = 1; b < block_numerator.size(); ++b) numerator += block_numerator[b];
+      const Eigen::MatrixXd numerator = detail::sum_in_order(block_numerator);
       if (mask) {
-        Eigen::MatrixXd denominator = block_denominator.front();
-        for (std::size_t b = 1; b < block_denominator.size(); ++b) denominator += block_denominator[b];
+        const Eigen::MatrixXd denominator = detail::sum_in_order(block_denominator);
         H.array() *= numerator.array() / denominator.array().max(floor);
       } else {
         H.array() *= numerator.array().colwise() / w_colsum.transpose().array().max(floor);
       }
       h_rowsum_inverse = H.rowwise().sum().transpose().cwiseMax(floor).cwiseInverse();
-      detail::parallel_for(threads, long(blocks), w_pass);
+      detail::parallel_for(threads, long(blocks.count()), w_pass);
     }
     result.W = std::move(W);
+    result.H = std::move(H);
+    return result;
+  }
+
+  // The multiplicative updates on sparse V, in the dense fit's order: the H pass (which gives the
+  // log-likelihood of the current factors), the H update, then the W pass.
+  PoissonNMFResult<double> fit_sparse(const detail::SparseCounts& V) const {
+    const double floor = detail::kPoissonFloor;
+    const int threads = detail::resolve_threads(options_.threads);
+    Eigen::MatrixXd W, H;
+    start(V.rows(), V.cols(), V.by_sample.sum(), double(V.rows()) * double(V.cols()), W, H);
+    Eigen::MatrixXd Wt = W.transpose();
+    Eigen::MatrixXd numerator;
+    PoissonNMFResult<double> result;
+    StopRule rule = stop_rule();
+    double previous = 0.0;
+    for (int it = 0;; ++it) {
+      const double v_log_mean = detail::sparse_h_pass(V, Wt, H, numerator, floor, threads);
+      const Eigen::VectorXd w_colsum = Wt.rowwise().sum();
+      const double ll = v_log_mean - w_colsum.dot(H.rowwise().sum()) - V.log_factorials;
+      if (it > 0 && record(result, rule, it, ll, previous)) break;  // ll belongs to the factors after iteration `it`
+      previous = ll;
+      H.array() *= numerator.array().colwise() / w_colsum.array().max(floor);
+      const Eigen::VectorXd h_rowsum_inverse = H.rowwise().sum().cwiseMax(floor).cwiseInverse();
+      detail::sparse_w_pass(V, Wt, H, h_rowsum_inverse, floor, threads);
+    }
+    result.W = Wt.transpose();
     result.H = std::move(H);
     return result;
   }
@@ -288,8 +362,9 @@ class PoissonNMF {
     const Eigen::MatrixXd mask_t = mask ? Eigen::MatrixXd(mask->transpose()) : Eigen::MatrixXd();
     // Rows per block: about 16k cells, so that a block's counts, means and ratios stay in cache.
     auto block_rows = [](Eigen::Index cells_per_row) { return std::clamp<Eigen::Index>(16384 / cells_per_row, 1, 256); };
-    const Eigen::Index kGenes = block_rows(M), kSamples = block_rows(N);
-    const Eigen::Index gene_blocks = (N + kGenes - 1) / kGenes, sample_blocks = (M + kSamples - 1) / kSamples;
+    // Genes are rows of V (and of W), samples its columns (rows of Hᵀ).
+    const detail::RowBlocks genes{N, block_rows(M)}, samples{M, block_rows(N)};
+    const Eigen::Index gene_blocks = genes.count(), sample_blocks = samples.count();
     struct Scratch {
       Eigen::MatrixXd mean, linear, ratio, inverse, rows;
     };
@@ -312,11 +387,12 @@ class PoissonNMF {
     };
     double previous = -log_factorials;
     for (Eigen::Index b = 0; b < sample_blocks; ++b) {
-      const Eigen::Index first = b * kSamples, count = std::min(kSamples, M - first);
+      const Eigen::Index first = samples.start(b), count = samples.size(b);
       previous += log_likelihood_of(first, count, W * H.middleCols(first, count));
     }
 
     PoissonNMFResult<double> result;
+    StopRule rule = stop_rule();
     double first_kkt = 0.0;
     for (int it = 1;; ++it) {
       // Rows of W given H, a block of genes at a time (their counts down the columns of Vᵀ).
@@ -324,7 +400,7 @@ class PoissonNMF {
       const Eigen::RowVectorXd h_rowsum = H.rowwise().sum().transpose();
       detail::parallel_for(threads, long(gene_blocks), [&](long b) {
         Scratch& x = scratch[std::size_t(detail::thread_index())];
-        const Eigen::Index first = b * kGenes, count = std::min(kGenes, N - first);
+        const Eigen::Index first = genes.start(b), count = genes.size(b);
         auto Wb = W.middleRows(first, count);
         x.mean.noalias() = Ht * Wb.transpose();
         if (mask) x.linear.noalias() = mask_t.middleCols(first, count).transpose() * Ht;
@@ -338,7 +414,7 @@ class PoissonNMF {
       const Eigen::RowVectorXd w_colsum = W.colwise().sum();
       detail::parallel_for(threads, long(sample_blocks), [&](long b) {
         Scratch& x = scratch[std::size_t(detail::thread_index())];
-        const Eigen::Index first = b * kSamples, count = std::min(kSamples, M - first);
+        const Eigen::Index first = samples.start(b), count = samples.size(b);
         x.rows = H.middleCols(first, count).transpose();
         x.mean.noalias() = W * H.middleCols(first, count);
         if (mask) x.linear.noalias() = mask->middleCols(first, count).transpose() * W;
@@ -358,7 +434,7 @@ class PoissonNMF {
       kkt = std::sqrt(kkt);
       if (it == 1) first_kkt = std::max(kkt, floor);
       result.kkt_residual.push_back(kkt / first_kkt);
-      if (record(result, it, ll, previous)) break;
+      if (record(result, rule, it, ll, previous, result.kkt_residual.back())) break;
       previous = ll;
     }
     result.W = std::move(W);
@@ -370,15 +446,18 @@ class PoissonNMF {
   // modest matrices, large enough that Eigen's products run at speed.
   static constexpr Eigen::Index kBlockRows = 512;
 
+  // Throws on an empty V and on a rank above min(rows, cols).
+  void check_shape(Eigen::Index rows, Eigen::Index cols) const {
+    if (rows == 0 || cols == 0)
+      throw std::invalid_argument("PoissonNMF: V is empty (" + std::to_string(rows) + " x " + std::to_string(cols) + ")");
+    if (options_.rank > std::min(rows, cols))
+      throw std::invalid_argument("PoissonNMF: rank " + std::to_string(options_.rank) + " exceeds min(rows, cols) of V");
+  }
+
   // Throws on a negative or infinite entry, and on NaN unless NaN marks missing entries;
   // returns whether there is a NaN.
   bool check(const Eigen::Ref<const Matrix>& V) const {
-    if (V.rows() == 0 || V.cols() == 0)
-      throw std::invalid_argument("PoissonNMF: V is empty (" + std::to_string(V.rows()) + " x " +
-                                  std::to_string(V.cols()) + ")");
-    if (options_.rank > std::min(V.rows(), V.cols()))
-      throw std::invalid_argument("PoissonNMF: rank " + std::to_string(options_.rank) +
-                                  " exceeds min(rows, cols) of V");
+    check_shape(V.rows(), V.cols());
     bool any_nan = false;
     for (Eigen::Index c = 0; c < V.cols(); ++c)
       for (Eigen::Index r = 0; r < V.rows(); ++r) {

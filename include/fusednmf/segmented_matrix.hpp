@@ -2,6 +2,7 @@
 // Run-length compressed rows. bigWig signal is piecewise constant, so consecutive rows of Y
 // (one per base) are often identical: a segment is one unique row and the number of rows it
 // stands for. Every step of the ALS engine is exact on segments with those lengths as weights.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -57,28 +58,47 @@ bool same_row(const SegmentedMatrix<Scalar>& Y, Eigen::Index a, Eigen::Index b) 
   return true;
 }
 
+namespace detail {
+
+/// A run of equal rows: a handle to the row (an index, a pointer) and how many rows it stands for.
+template <class RowHandle>
+struct RowRun {
+  RowHandle row;
+  std::int64_t length;
+};
+
+/// The library's one run-length rule. Appends `length` rows equal to `row`: they join the last
+/// run when `same(last.row, row)` and the joined run stays within kMaxExactSegmentLength (so a
+/// float lengths vector holds it exactly); a longer stretch is cut into runs of that length.
+template <class RowHandle, class Same>
+void append_run(std::vector<RowRun<RowHandle>>& runs, RowHandle row, std::int64_t length, Same&& same) {
+  for (std::int64_t left = length; left > 0;) {
+    const std::int64_t take = std::min(left, kMaxExactSegmentLength);
+    if (!runs.empty() && runs.back().length + take <= kMaxExactSegmentLength && same(runs.back().row, row))
+      runs.back().length += take;
+    else
+      runs.push_back({row, take});
+    left -= take;
+  }
+}
+
+}  // namespace detail
+
 /// Merges consecutive equal rows (two missing entries counting as equal) into one segment of
-/// their total length, up to kMaxExactSegmentLength: the one run-length rule of the library
-/// (after binning, long empty stretches become one row again).
+/// their total length, by detail::append_run (after binning, long empty stretches become one
+/// row again).
 template <class Scalar>
 SegmentedMatrix<Scalar> merge_equal_rows(const SegmentedMatrix<Scalar>& Y) {
-  std::vector<Eigen::Index> keep;
-  std::vector<double> len;
-  for (Eigen::Index s = 0; s < Y.segments(); ++s) {
-    if (!keep.empty() && same_row(Y, keep.back(), s) &&
-        len.back() + double(Y.lengths[s]) <= double(kMaxExactSegmentLength)) {
-      len.back() += double(Y.lengths[s]);
-    } else {
-      keep.push_back(s);
-      len.push_back(double(Y.lengths[s]));
-    }
-  }
+  std::vector<detail::RowRun<Eigen::Index>> runs;
+  auto same = [&](Eigen::Index a, Eigen::Index b) { return same_row(Y, a, b); };
+  for (Eigen::Index s = 0; s < Y.segments(); ++s)
+    detail::append_run(runs, s, static_cast<std::int64_t>(Y.lengths[s]), same);
   SegmentedMatrix<Scalar> out;
-  out.values.resize(Eigen::Index(keep.size()), Y.cols());
-  out.lengths.resize(Eigen::Index(keep.size()));
-  for (std::size_t i = 0; i < keep.size(); ++i) {
-    out.values.row(Eigen::Index(i)) = Y.values.row(keep[i]);
-    out.lengths[Eigen::Index(i)] = static_cast<Scalar>(len[i]);
+  out.values.resize(Eigen::Index(runs.size()), Y.cols());
+  out.lengths.resize(Eigen::Index(runs.size()));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    out.values.row(Eigen::Index(i)) = Y.values.row(runs[i].row);
+    out.lengths[Eigen::Index(i)] = static_cast<Scalar>(runs[i].length);
   }
   return out;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# usage: expect_failure.sh EXPECTED_MESSAGE OUTPUT_PATH -- COMMAND...
+# usage: expect_failure.sh EXPECTED_MESSAGE OUTPUT_PATH FOLDER -- COMMAND...
 # Passes when COMMAND exits non-zero, its stderr contains EXPECTED_MESSAGE, and neither
-# OUTPUT_PATH nor any temporary file beside it was left behind.
+# OUTPUT_PATH nor any temporary file beside it was left behind. FOLDER (made first) is the
+# case's own, so no other test writes temporary files where this one counts them.
 set -u
 expected=$1 output=$2
-shift 3
+mkdir -p "$3"
+shift 4
 before=$(ls -a "$(dirname "$output")" 2>/dev/null | grep -c tmp)
 stderr=$("$@" 2>&1 >/dev/null)
 rc=$?

@@ -5,7 +5,7 @@ set -euo pipefail
 gen=$1 sample=$2 bad=$3 out=$4
 rm -rf "$sample" "$bad" "$out"
 "$gen" -o "$sample" --quiet
-mkdir -p "$bad/empty" "$bad/not_bigwig" "$bad/truncated" "$out/errors/adir" "$out/look"
+mkdir -p "$bad/empty" "$bad/not_bigwig" "$bad/truncated" "$out/look"
 echo "this is not a bigWig file" >"$bad/not_bigwig/not_a_bigwig.bw"
 cp "$sample"/tracks/0[0-2]_*.bw "$bad/truncated/"
 head -c 100000 "$sample/tracks/03_H3K4me1.bw" >"$bad/truncated/truncated.bw"

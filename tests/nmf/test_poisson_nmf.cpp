@@ -1,6 +1,7 @@
 #include <atomic>
 #include <limits>
 #include <random>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -322,4 +323,112 @@ TEST_CASE("coordinate descent: the same bytes for any thread count, masked cells
   CHECK(err < 0.3 * err_mean);
   o.newton_steps = 0;
   CHECK_THROWS_WITH(PoissonNMF<double>(o), Catch::Matchers::Contains("newton_steps"));
+}
+
+TEST_CASE("Poisson NMF shares NMF's options: progress as Progress, patience, a time limit, one validation", "[poisson][options]") {
+  using Catch::Matchers::Contains;
+  const Eigen::MatrixXd V = simulate(80, 20, 3, 5000, 7);
+  for (PoissonSolver solver : {PoissonSolver::MultiplicativeUpdates, PoissonSolver::CoordinateDescent}) {
+    INFO(to_string(solver));
+    PoissonNMFOptions o;
+    o.rank = 3;
+    o.solver = solver;
+    o.max_iterations = 50;
+    o.tolerance = 0;
+    std::vector<Progress> seen;
+    o.progress = [&](const Progress& p) { seen.push_back(p); };
+    const auto r = PoissonNMF<double>(o).fit(V);
+    // One report per iteration, in order, whose objective is the negative log-likelihood.
+    REQUIRE(seen.size() == r.log_likelihood.size());
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      CHECK(seen[i].iteration == int(i) + 1);
+      CHECK(seen[i].objective == -r.log_likelihood[i]);
+      CHECK(seen[i].relative_change >= 0);
+      if (i > 0)
+        CHECK(seen[i].relative_change ==
+              Approx(std::abs(r.log_likelihood[i] - r.log_likelihood[i - 1]) / std::abs(r.log_likelihood[i - 1])));
+      if (solver == PoissonSolver::CoordinateDescent) CHECK(seen[i].residual == r.kkt_residual[i]);
+    }
+
+    // A tolerance every change passes (the log-likelihood is <= 0 and rises, so no change
+    // exceeds |previous|) stops after exactly `patience` iterations.
+    o.progress = nullptr;
+    o.tolerance = 2.0;
+    for (int patience : {1, 3}) {
+      o.patience = patience;
+      const auto p = PoissonNMF<double>(o).fit(V);
+      CHECK(p.status == Status::Converged);
+      CHECK(p.iterations == patience);
+    }
+
+    // A time limit that has passed by the end of the first iteration stops there.
+    o.tolerance = 0;
+    o.patience = 1;
+    o.max_iterations = 100000;
+    o.time_limit = 1e-9;
+    const auto t = PoissonNMF<double>(o).fit(V);
+    CHECK(t.status == Status::TimeLimit);
+    CHECK(t.iterations == 1);
+  }
+  // The shared fields are checked by one validation, naming the options struct and the field.
+  PoissonNMFOptions bad;
+  bad.patience = 0;
+  CHECK_THROWS_WITH(PoissonNMF<double>(bad), Contains("PoissonNMFOptions.patience"));
+  bad.patience = 1;
+  bad.time_limit = -1;
+  CHECK_THROWS_WITH(PoissonNMF<double>(bad), Contains("PoissonNMFOptions.time_limit"));
+  NMFOptions nmf_bad;
+  nmf_bad.time_limit = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(nmf_bad.validate(), Contains("NMFOptions.time_limit"));
+}
+
+TEMPLATE_TEST_CASE("sparse V: the dense fit's updates over the stored entries only", "[poisson][sparse]", float, double) {
+  // Mostly zeros: a low mean, so that most cells are empty, as in single-cell counts.
+  const Eigen::MatrixXd dense = simulate(150, 40, 3, 60, 11);
+  REQUIRE((dense.array() == 0).count() > dense.size() / 2);
+  const Eigen::SparseMatrix<double> sparse = dense.sparseView();
+  PoissonNMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 60;
+  o.tolerance = 0;
+  const auto from_dense = PoissonNMF<double>(o).fit(dense);
+  const auto from_sparse = PoissonNMF<TestType>(o).fit(Eigen::SparseMatrix<TestType>(sparse.cast<TestType>()));
+  // The same start and the same updates: the same factors and log-likelihoods up to rounding.
+  REQUIRE(from_sparse.log_likelihood.size() == from_dense.log_likelihood.size());
+  for (std::size_t i = 0; i < from_dense.log_likelihood.size(); ++i)
+    CHECK(from_sparse.log_likelihood[i] == Approx(from_dense.log_likelihood[i]).epsilon(1e-9));
+  const double factor_tolerance = std::is_same_v<TestType, float> ? 1e-5 : 1e-8;
+  CHECK((from_sparse.W.template cast<double>() - from_dense.W).norm() <= factor_tolerance * from_dense.W.norm());
+  CHECK((from_sparse.H.template cast<double>() - from_dense.H).norm() <= factor_tolerance * from_dense.H.norm());
+  // The likelihood never decreases, and it is the full Poisson one of the returned factors.
+  for (std::size_t i = 1; i < from_sparse.log_likelihood.size(); ++i)
+    CHECK(from_sparse.log_likelihood[i] >=
+          from_sparse.log_likelihood[i - 1] - 1e-9 * std::abs(from_sparse.log_likelihood[i - 1]));
+  const Eigen::MatrixXd W = from_sparse.W.template cast<double>(), H = from_sparse.H.template cast<double>();
+  CHECK(poisson_log_likelihood(dense, W * H) == Approx(from_sparse.log_likelihood.back()).epsilon(1e-6));
+}
+
+TEST_CASE("sparse V: the same bytes for any thread count, and bad entries refused", "[poisson][sparse]") {
+  using Catch::Matchers::Contains;
+  const Eigen::SparseMatrix<double> V = Eigen::MatrixXd(simulate(300, 200, 4, 400, 5)).sparseView();
+  PoissonNMFOptions o;
+  o.rank = 4;
+  o.max_iterations = 30;
+  o.tolerance = 0;
+  o.threads = 1;
+  const auto one = PoissonNMF<double>(o).fit(V);
+  o.threads = 3;
+  const auto three = PoissonNMF<double>(o).fit(V);
+  CHECK(one.W == three.W);
+  CHECK(one.H == three.H);
+  CHECK(one.log_likelihood == three.log_likelihood);
+
+  Eigen::SparseMatrix<double> bad = V;
+  bad.coeffRef(7, 3) = -1;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(bad), Contains("V(7, 3)") && Contains("negative"));
+  bad.coeffRef(7, 3) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(bad), Contains("V(7, 3)") && Contains("not finite"));
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::SparseMatrix<double>(0, 4)), Contains("empty"));
+  o.solver = PoissonSolver::CoordinateDescent;
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(V), Contains("coordinate descent needs dense V"));
 }

@@ -141,7 +141,9 @@ Eigen::MatrixXd init_randomized_svd(const DataView<Scalar>& data, Eigen::Index k
   }
   pad_rows(H, filled, rng);
   const double floor = 1e-6 * std::max(H.maxCoeff(), 1e-300);
-  return H.array().max(floor).matrix();  // strictly positive, like the peer's + 1e-6
+  // Strictly positive: a row of H with exact zeros (all of it, after the clipping above) would
+  // give its column of W nothing to fit there, and the factor could start dead.
+  return H.array().max(floor).matrix();
 }
 
 template <class Scalar>

@@ -8,17 +8,23 @@
 
 namespace fusednmf::detail {
 
+/// Rows per block of the NMF engine's passes: enough that Eigen's products over a block of Y
+/// run at speed and few partial sums are kept.
+inline constexpr Eigen::Index kEngineBlockRows = 8192;
+
+/// Rows [0, rows) cut into blocks of block_rows (the last one shorter).
 struct RowBlocks {
-  static constexpr Eigen::Index block_rows = 8192;
   Eigen::Index rows;
+  Eigen::Index block_rows = kEngineBlockRows;
   Eigen::Index count() const { return (rows + block_rows - 1) / block_rows; }
   Eigen::Index start(Eigen::Index b) const { return b * block_rows; }
   Eigen::Index size(Eigen::Index b) const { return std::min(block_rows, rows - start(b)); }
 };
 
-/// Sums per-block partial matrices in block order.
-inline Eigen::MatrixXd sum_in_order(const std::vector<Eigen::MatrixXd>& partials) {
-  Eigen::MatrixXd total = partials.front();
+/// Sums per-block partial sums (matrices or numbers) in block order; `partials` is not empty.
+template <class Partial>
+Partial sum_in_order(const std::vector<Partial>& partials) {
+  Partial total = partials.front();
   for (std::size_t b = 1; b < partials.size(); ++b) total += partials[b];
   return total;
 }

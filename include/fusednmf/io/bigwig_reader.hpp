@@ -187,13 +187,11 @@ inline SegmentedMatrix<float> read_segments(const std::vector<std::filesystem::p
   // later one starts after it.
 
   // Join the pieces: a cut that is no interval boundary continues the segment before it. Then
-  // runs longer than kMaxExactSegmentLength are split, and equal neighbouring rows merged. Rows
-  // are referred to where the pieces hold them, and copied once, into the output.
-  struct Raw {
-    const float* row;
-    std::int64_t length;
-  };
-  std::vector<Raw> raw;
+  // the run-length rule (fusednmf::detail::append_run) splits long runs and merges equal
+  // neighbouring rows. Rows are referred to where the pieces hold them, and copied once, into
+  // the output.
+  using Run = fusednmf::detail::RowRun<const float*>;
+  std::vector<Run> raw;
   for (const auto& piece : pieces)
     for (std::size_t i = 0; i < piece.lengths.size(); ++i) {
       if (i == 0 && !piece.starts_at_boundary && !raw.empty()) raw.back().length += piece.lengths[0];
@@ -204,17 +202,9 @@ inline SegmentedMatrix<float> read_segments(const std::vector<std::filesystem::p
       if (!(x[j] == y[j] || (std::isnan(x[j]) && std::isnan(y[j])))) return false;
     return true;
   };
-  std::vector<Raw> merged;
-  for (const Raw& r : raw)
-    for (std::int64_t left = r.length; left > 0;) {
-      const std::int64_t take = std::min(left, kMaxExactSegmentLength);
-      if (!merged.empty() && same(merged.back().row, r.row) && merged.back().length + take <= kMaxExactSegmentLength)
-        merged.back().length += take;
-      else
-        merged.push_back({r.row, take});
-      left -= take;
-    }
-  std::vector<Raw>().swap(raw);
+  std::vector<Run> merged;
+  for (const Run& r : raw) fusednmf::detail::append_run(merged, r.row, r.length, same);
+  std::vector<Run>().swap(raw);
   SegmentedMatrix<float> out;
   out.values.resize(static_cast<Eigen::Index>(merged.size()), static_cast<Eigen::Index>(m));
   out.lengths.resize(static_cast<Eigen::Index>(merged.size()));

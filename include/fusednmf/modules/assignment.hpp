@@ -1,10 +1,10 @@
 #pragma once
-// From fitted factors to gene modules (the second seed document's problems 2 and 3).
+// From fitted factors to gene modules: each gene's module, and the genes that moonlight.
 //
 // W and H of an NMF trade scale (W D, D⁻¹ H fit equally), so the rows of W are compared after
 // putting each module's scale into it: share(i, r) = W_ir · rowsum(H)_r / Σ_r' W_ir' · rowsum(H)_r',
-// the fraction of gene i's expected counts over all samples that comes from module r. This is
-// the seed's "row-normalise W" made independent of how the fit split the scale between W and H.
+// the fraction of gene i's expected counts over all samples that comes from module r. Normalising
+// the rows of W alone would make the answer depend on how the fit split the scale between W and H.
 // A gene belongs to the module of its largest share, and moonlights in a second module when its
 // second-largest share reaches a threshold.
 #include <algorithm>

@@ -1,0 +1,92 @@
+#pragma once
+// The passes of Poisson NMF's multiplicative updates on sparse counts (PoissonNMF::fit with a
+// sparse V). V ⊘ WH is 0 wherever V is, so the numerators Wᵀ (V ⊘ WH) and (V ⊘ WH) Hᵀ need WH
+// only at the stored entries: a pass costs O(stored entries x R) instead of O(N x M x R), and the
+// N x M matrices WH and V ⊘ WH never exist, not even a block of them. The denominators (sums of
+// W's columns and H's rows) and sum(WH) = colsum(W) · rowsum(H) need no pass.
+//
+// W is kept transposed (R x N, Wt) so that a gene's loadings are contiguous. Every entry of the
+// numerators comes from one thread, and the partial sums of the log-likelihood are added in a
+// fixed block order: the same bytes whatever the thread count.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include "parallel.hpp"
+#include "row_blocks.hpp"
+
+namespace fusednmf::detail {
+
+/// Sparse counts stored twice: by sample (column-major) for the H pass, by gene (row-major) for
+/// the W pass.
+struct SparseCounts {
+  Eigen::SparseMatrix<double, Eigen::ColMajor, int> by_sample;
+  Eigen::SparseMatrix<double, Eigen::RowMajor, int> by_gene;
+  double log_factorials = 0;  ///< Σ lgamma(v + 1) over the stored entries (0 elsewhere)
+
+  explicit SparseCounts(Eigen::SparseMatrix<double, Eigen::ColMajor, int> counts)
+      : by_sample(std::move(counts)), by_gene(by_sample) {
+    by_sample.makeCompressed();
+    by_gene.makeCompressed();
+    const double* values = by_sample.valuePtr();
+    for (Eigen::Index e = 0; e < by_sample.nonZeros(); ++e) log_factorials += std::lgamma(values[e] + 1.0);
+  }
+  Eigen::Index rows() const { return by_sample.rows(); }
+  Eigen::Index cols() const { return by_sample.cols(); }
+};
+
+/// Samples per block of the H pass (each block's Σ v log WH is one partial sum).
+inline constexpr Eigen::Index kSparseSampleBlock = 64;
+
+/// The H pass: numerator(:, c) = Σ_i v_ic / (WH)_ic · W(i, :)ᵀ for every sample c; returns
+/// Σ v log (WH) over the stored entries, (WH) floored at `floor`.
+inline double sparse_h_pass(const SparseCounts& V, const Eigen::MatrixXd& Wt, const Eigen::MatrixXd& H,
+                            Eigen::MatrixXd& numerator, double floor, int threads) {
+  const RowBlocks samples{V.cols(), kSparseSampleBlock};
+  std::vector<double> v_log_mean(std::size_t(samples.count()), 0.0);
+  numerator.setZero(H.rows(), H.cols());
+  const int* outer = V.by_sample.outerIndexPtr();
+  const int* inner = V.by_sample.innerIndexPtr();
+  const double* values = V.by_sample.valuePtr();
+  parallel_for(threads, long(samples.count()), [&](long b) {
+    double partial = 0.0;
+    for (Eigen::Index c = samples.start(b); c < samples.start(b) + samples.size(b); ++c) {
+      auto h = H.col(c);
+      auto out = numerator.col(c);
+      for (int e = outer[c]; e < outer[c + 1]; ++e) {
+        const auto w = Wt.col(inner[e]);
+        const double mean = std::max(w.dot(h), floor), v = values[e];
+        partial += v * std::log(mean);
+        out.noalias() += (v / mean) * w;
+      }
+    }
+    v_log_mean[std::size_t(b)] = partial;
+  });
+  return v_log_mean.empty() ? 0.0 : sum_in_order(v_log_mean);
+}
+
+/// The W pass: Wt(:, i) ⊙= (Σ_c v_ic / (WH)_ic · H(:, c)) ⊙ h_rowsum_inverse for every gene i.
+inline void sparse_w_pass(const SparseCounts& V, Eigen::MatrixXd& Wt, const Eigen::MatrixXd& H,
+                          const Eigen::VectorXd& h_rowsum_inverse, double floor, int threads) {
+  const RowBlocks genes{V.rows(), 256};
+  const int* outer = V.by_gene.outerIndexPtr();
+  const int* inner = V.by_gene.innerIndexPtr();
+  const double* values = V.by_gene.valuePtr();
+  parallel_for(threads, long(genes.count()), [&](long b) {
+    Eigen::VectorXd grow(H.rows());
+    for (Eigen::Index i = genes.start(b); i < genes.start(b) + genes.size(b); ++i) {
+      auto w = Wt.col(i);
+      grow.setZero();
+      for (int e = outer[i]; e < outer[i + 1]; ++e) {
+        const auto h = H.col(inner[e]);
+        grow.noalias() += (values[e] / std::max(w.dot(h), floor)) * h;
+      }
+      w.array() *= grow.array() * h_rowsum_inverse.array();
+    }
+  });
+}
+
+}  // namespace fusednmf::detail
