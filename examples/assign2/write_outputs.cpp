@@ -137,8 +137,7 @@ void write_outputs(Run& run, const Preprocessed<float>& prepared, const FactorFi
   // the same -o meanwhile waits for the lock, so each set at the final names is one run's.
   const std::unique_ptr<io::OutputLock> lock = run.procs.root() ? std::make_unique<io::OutputLock>(s.output) : nullptr;
   if (!s.bigwig_out.empty()) {
-    std::vector<io::Chromosome> header;
-    for (const auto& [name, length] : io::BigWigFile(run.files.front()).chromosomes()) header.push_back({name, length});
+    const std::vector<io::Chromosome> header = io::BigWigFile(run.files.front()).chromosomes();
     std::vector<io::TrackSpan> spans;
     for (std::size_t c = 0; c < genome.chromosomes(); ++c)
       spans.push_back({genome.names[c], s.start, genome.first_segment(c), genome.segment_count(c)});

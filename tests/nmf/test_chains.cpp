@@ -8,9 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <fusednmf/genome.hpp>
 #include <fusednmf/nmf.hpp>
-#include <fusednmf/partition.hpp>
 
 #include "planted.hpp"
 
@@ -119,51 +117,4 @@ TEST_CASE("a fit split across processes through a Reducer equals the single-proc
   o.init = Init::RandomizedSVD;
   CHECK_THROWS_WITH(NMF<NoRegularizer<double>>(o).fit(Y, {}, [](double*, std::size_t) {}),
                     Catch::Matchers::Contains("rsvd cannot be split"));
-}
-
-TEST_CASE("chromosomes are shared out by segment count, and no process is left idle", "[partition]") {
-  const std::vector<std::int64_t> counts{100, 900, 300, 300, 250, 50};
-  const auto owner = balance_by_segments(counts, 2);
-  std::int64_t load[2] = {0, 0};
-  for (std::size_t c = 0; c < counts.size(); ++c) load[owner[c]] += counts[c];
-  CHECK(std::max(load[0], load[1]) == 950);  // 900 + 50 | 300 + 300 + 250 + 100
-  CHECK(balance_by_segments(counts, 6) == std::vector<int>{4, 0, 1, 2, 3, 5});
-  CHECK(balance_by_segments(counts, 1) == std::vector<int>(6, 0));
-  CHECK_THROWS_WITH(balance_by_segments(counts, 7), Catch::Matchers::Contains("a process would have no work"));
-}
-
-TEST_CASE("GenomeSegments lays chromosomes end to end", "[genome]") {
-  GenomeSegments<double> g;
-  CHECK(g.chain_starts().empty());  // an empty genome has no cut (once an inverted range)
-  SegmentedMatrix<double> a, b;
-  a.values = Eigen::MatrixXd::Ones(3, 2);
-  a.lengths = Eigen::VectorXd::Constant(3, 5.0);
-  b.values = Eigen::MatrixXd::Zero(2, 2);
-  b.lengths = Eigen::VectorXd::Constant(2, 7.0);
-  g.append("chr1", 0, a);
-  CHECK(g.chain_starts().empty());
-  g.append("chr2", 100, b);
-  CHECK(g.Y.segments() == 5);
-  CHECK(g.Y.expanded_rows() == 29);
-  CHECK(g.chain_starts() == std::vector<Eigen::Index>{3});
-  CHECK(g.first_segment(1) == 3);
-  CHECK(g.segment_count(1) == 2);
-  CHECK(g.starts[1] == 100);
-  SegmentedMatrix<double> wrong;
-  wrong.values = Eigen::MatrixXd::Zero(1, 3);
-  wrong.lengths = Eigen::VectorXd::Ones(1);
-  CHECK_THROWS_WITH(g.append("chr3", 0, wrong), Catch::Matchers::Contains("chr3 has 3 tracks"));
-
-  // concatenate() builds the same genome in one allocation, freeing the parts.
-  std::vector<SegmentedMatrix<double>> parts{a, b};
-  const auto once = GenomeSegments<double>::concatenate({"chr1", "chr2"}, {0, 100}, std::move(parts));
-  CHECK(once.Y.values == g.Y.values);
-  CHECK(once.Y.lengths == g.Y.lengths);
-  CHECK(once.offsets == g.offsets);
-  CHECK(once.names == g.names);
-  CHECK(once.starts == g.starts);
-  CHECK(parts[0].segments() == 0);
-  std::vector<SegmentedMatrix<double>> mismatched{a, wrong};
-  CHECK_THROWS_WITH(GenomeSegments<double>::concatenate({"chr1", "chr3"}, {0, 0}, std::move(mismatched)),
-                    Catch::Matchers::Contains("chr3 has 3 tracks"));
 }

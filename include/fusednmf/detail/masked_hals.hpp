@@ -83,11 +83,9 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
                      OnIteration&& on_iteration) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m();
-  const auto& data = problem.data;
-  const auto& blocks = problem.blocks;
-  const Eigen::Index nblocks = blocks.count();
+  const Eigen::Index k = options.rank, n = problem.n(), m = problem.m(), nblocks = problem.blocks.count();
   const double sphere = double(m), alpha = hals_ridge(options.l2, m);
+  const auto& data = problem.data;
   auto weight = [&](Eigen::Index i) { return data.weight(i); };
 
   start_hals(H, W, n);
@@ -100,7 +98,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
   auto column_sums = [&](auto&& per_block, Eigen::Index rows_out, Eigen::Index cols_out) {
     parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
       partial[std::size_t(b)].setZero(rows_out, cols_out);
-      per_block(blocks.start(b), blocks.size(b), partial[std::size_t(b)]);
+      per_block(problem.blocks.start(b), problem.blocks.size(b), partial[std::size_t(b)]);
     });
     Eigen::MatrixXd total = nblocks ? sum_in_order(partial) : Eigen::MatrixXd::Zero(rows_out, cols_out);
     reduce_sum(problem.reduce, total);
@@ -112,7 +110,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
   for (int it = 1; it <= options.max_iterations; ++it) {
     const Matrix Hs = H.template cast<Scalar>();
     parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
-      const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+      const Eigen::Index start = problem.blocks.start(b), rows = problem.blocks.size(b);
       E.middleRows(start, rows) = (data.Y.middleRows(start, rows) - W.middleRows(start, rows) * Hs)
                                       .cwiseProduct(mask.middleRows(start, rows));
     });
@@ -120,7 +118,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
     for (Eigen::Index j = 0; j < k; ++j) {
       const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> h = Hs.row(j).transpose(), h2 = h.cwiseAbs2();
       parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
-        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+        const Eigen::Index start = problem.blocks.start(b), rows = problem.blocks.size(b);
         const Vector d = mask.middleRows(start, rows) * h2;
         const Vector g = E.middleRows(start, rows) * h;
         previous_column.segment(start, rows) = W.col(j).segment(start, rows);
@@ -134,7 +132,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
       prox_column(problem, regularizer, W, j, z, prox_weights.data(), prox_scale, sphere + alpha, previous_column,
                   workspaces, penalty_total, step2);
       parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {  // E -= M ∘ (Δw_j h_j)
-        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+        const Eigen::Index start = problem.blocks.start(b), rows = problem.blocks.size(b);
         const Vector delta = W.col(j).segment(start, rows) - previous_column.segment(start, rows);
         E.middleRows(start, rows) -= (delta * h.transpose()).cwiseProduct(mask.middleRows(start, rows));
       });
@@ -179,7 +177,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
       }
       const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> dh = (h - hj).template cast<Scalar>();
       parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {  // E -= M ∘ (w_j Δh_j)
-        const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
+        const Eigen::Index start = problem.blocks.start(b), rows = problem.blocks.size(b);
         E.middleRows(start, rows) -= (W.col(j).segment(start, rows) * dh).cwiseProduct(mask.middleRows(start, rows));
       });
       H.row(j) = h;

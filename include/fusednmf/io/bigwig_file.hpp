@@ -23,6 +23,12 @@
 
 namespace fusednmf::io {
 
+/// A chromosome as a bigWig header lists it: what the readers return and the writer takes.
+struct Chromosome {
+  std::string name;
+  std::uint32_t length;
+};
+
 /// libBigWig needs one global initialisation per process; done once, on first use.
 inline void ensure_bigwig_initialised() {
   static std::once_flag once;
@@ -69,10 +75,11 @@ class BigWigFile {
   /// The largest decompressed data block; 0 when the blocks are stored uncompressed.
   std::uint32_t uncompressed_block_size() const { return handle_->hdr->bufSize; }
 
-  std::vector<std::pair<std::string, std::uint32_t>> chromosomes() const {
-    std::vector<std::pair<std::string, std::uint32_t>> out;
+  /// The chromosome list of the header, in its order.
+  std::vector<Chromosome> chromosomes() const {
+    std::vector<Chromosome> out;
     const chromList_t* cl = handle_->cl;
-    for (int64_t i = 0; i < cl->nKeys; ++i) out.emplace_back(cl->chrom[i], cl->len[i]);
+    for (int64_t i = 0; i < cl->nKeys; ++i) out.push_back({cl->chrom[i], cl->len[i]});
     return out;
   }
 
@@ -90,16 +97,16 @@ class BigWigFile {
 /// their lengths, after checking that all files agree: a chromosome missing from some file, or
 /// with different lengths, is an error naming the files (the factorization needs one row per
 /// base, the same in every track).
-inline std::vector<std::pair<std::string, std::uint32_t>> common_chromosomes(
+inline std::vector<Chromosome> common_chromosomes(
     const std::vector<std::filesystem::path>& files, const std::vector<std::string>& names = {}) {
   if (files.empty()) throw std::runtime_error("no bigWig files to read");
   const BigWigFile first(files.front());
-  std::vector<std::pair<std::string, std::uint32_t>> chroms;
+  std::vector<Chromosome> chroms;
   if (names.empty()) chroms = first.chromosomes();
   for (const auto& name : names) {
     const auto length = first.chrom_length(name);
     if (!length) throw std::runtime_error("chromosome '" + name + "' is not in " + first.path());
-    chroms.emplace_back(name, *length);
+    chroms.push_back({name, *length});
   }
   for (std::size_t j = 1; j < files.size(); ++j) {
     const BigWigFile other(files[j]);

@@ -22,11 +22,6 @@
 
 namespace fusednmf::io {
 
-struct Chromosome {
-  std::string name;
-  std::uint32_t length;
-};
-
 /// Runs of constant value on one chromosome: [start[i], end[i]) has value[i].
 struct Runs {
   std::vector<std::uint32_t> start, end;
