@@ -156,7 +156,7 @@ std::pair<Eigen::Index, Eigen::Index> parse_ranks(const std::string& text) {
 struct FitSettings {
   std::string counts, ranks = "3-6", truth, assignments, histogram, w_output, h_output;
   int restarts = 5, iterations = 2000, threads = 0, bins = 20;
-  double tolerance = 1e-7, threshold = 0.2;
+  double tolerance = 1e-7, kkt_tolerance = 0, threshold = 0.2;
   std::uint64_t seed = 0;
   bool quiet = false;
   std::string missing = "reject";  ///< missing cells (empty, NA, NaN): an error, or left out of the fit
@@ -222,6 +222,7 @@ RankRun choose_rank(const FitSettings& s, io::CountTable table) {
   PoissonNMFOptions& o = choice_options.fit;
   o.max_iterations = s.iterations;
   o.tolerance = s.tolerance;
+  o.kkt_tolerance = s.kkt_tolerance;
   o.seed = s.seed;
   o.threads = s.threads;
   o.missing = mask ? MissingValues::Mask : MissingValues::Reject;
@@ -409,6 +410,7 @@ int run_fit_sparse(const FitSettings& s, std::chrono::steady_clock::time_point t
   o.rank = R;
   o.max_iterations = s.iterations;
   o.tolerance = s.tolerance;
+  o.kkt_tolerance = s.kkt_tolerance;
   o.threads = s.threads;
   PoissonNMFResult<double> best;
   for (int restart = 0; restart < s.restarts; ++restart) {
@@ -456,6 +458,7 @@ void add_rank_flags(CLI::App* command, FitSettings& s) {
       ->check(CLI::IsMember({"mu", "ccd"}))->capture_default_str();
   command->add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per fit")->check(CLI::Range(1, 10000000))->capture_default_str();
   command->add_option("--tolerance", s.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();
+  command->add_option("--kkt-tolerance", s.kkt_tolerance, "Also stop when the KKT residual (distance from a stationary point), relative to the first iteration's, is below this; 0: off")->check(CLI::NonNegativeNumber)->capture_default_str();
   command->add_option("--seed", s.seed, "First seed (restarts use seed, seed+1, ...)")->capture_default_str();
   command->add_option("--threads", s.threads, "Threads: the fits run side by side, one each (0: the cores this process may use)")->check(CLI::NonNegativeNumber)->capture_default_str();
   command->add_option("--missing", s.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")

@@ -25,7 +25,6 @@
 #include <functional>
 #include <limits>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -62,9 +61,17 @@ struct PoissonNMFOptions : SolverOptions {
   /// so the multiplicative updates stay the default.
   PoissonSolver solver = PoissonSolver::MultiplicativeUpdates;
   int newton_steps = 1;       ///< CoordinateDescent: Newton steps per entry and sweep, >= 1
+  /// Also stop once the KKT residual (PoissonNMFResult::kkt_residual, relative to the first
+  /// iteration's) is at most this; 0: off. An iteration passes the stop test when the
+  /// log-likelihood's change passes `tolerance` or the residual passes this; `patience`
+  /// consecutive passes stop the fit. Set tolerance = 0 to stop on the KKT residual alone.
+  double kkt_tolerance = 0;
 
   void validate() const {
     validate_shared("PoissonNMFOptions");
+    if (!(kkt_tolerance >= 0.0) || !std::isfinite(kkt_tolerance))
+      throw std::invalid_argument("PoissonNMFOptions.kkt_tolerance must be finite and >= 0, got " +
+                                  std::to_string(kkt_tolerance));
     if (newton_steps < 1)
       throw std::invalid_argument("PoissonNMFOptions.newton_steps must be >= 1, got " + std::to_string(newton_steps));
   }
@@ -75,8 +82,12 @@ struct PoissonNMFResult {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> W;  ///< N x R
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> H;  ///< R x M
   std::vector<double> log_likelihood;                       ///< after each iteration
-  /// CoordinateDescent: after each sweep, the norm of the projected gradient of the negative
-  /// log-likelihood (0 at a stationary point), relative to the first sweep's. Empty for MU.
+  /// After each iteration, how far the factors are from a stationary point of the negative
+  /// log-likelihood over W, H >= 0 (0 there), relative to the first iteration's.
+  /// CoordinateDescent: the norm of the projected gradient (its factors reach exact zeros).
+  /// MultiplicativeUpdates: the norm of min(x, gradient) over the entries x of W and H (its
+  /// factors approach 0 without reaching it, where the projected gradient would not vanish).
+  /// H's part is taken at the factors after the iteration, W's at the start of its last update.
   std::vector<double> kkt_residual;
   int iterations = 0;
   Status status = Status::MaxIterations;
@@ -195,6 +206,7 @@ class PoissonNMF {
   struct StopRule {
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     int calm = 0;
+    double first_kkt = 1;  // the first iteration's KKT residual, the unit of the relative ones
   };
 
   StopRule stop_rule() const {
@@ -205,21 +217,26 @@ class PoissonNMF {
     return rule;
   }
 
-  // Records the log-likelihood after an iteration; returns whether to stop (the status set).
-  // The progress callback's residual is `kkt` if given (coordinate descent), else the change.
+  // Records the log-likelihood and the KKT residual (absolute: made relative to the first
+  // iteration's here) after an iteration; returns whether to stop (the status set).
   bool record(PoissonNMFResult<double>& result, StopRule& rule, int it, double ll, double previous,
-              std::optional<double> kkt = std::nullopt) const {
+              double kkt) const {
     result.log_likelihood.push_back(ll);
     result.iterations = it;
+    if (it == 1) rule.first_kkt = std::max(kkt, detail::kPoissonFloor);
+    const double relative_kkt = kkt / rule.first_kkt;
+    result.kkt_residual.push_back(relative_kkt);
     if (options_.progress) {
       const double change = std::abs(ll - previous) / std::max(std::abs(previous), detail::kPoissonFloor);
-      options_.progress(Progress{it, -ll, change, kkt.value_or(change), 0});
+      options_.progress(Progress{it, -ll, change, relative_kkt, 0});
     }
-    if (!std::isfinite(ll)) {
+    if (!std::isfinite(ll) || !std::isfinite(kkt)) {
       result.status = Status::NumericalIssue;
       return true;
     }
-    rule.calm = std::abs(ll - previous) <= options_.tolerance * std::abs(previous) ? rule.calm + 1 : 0;
+    const bool settled = std::abs(ll - previous) <= options_.tolerance * std::abs(previous) ||
+                         (options_.kkt_tolerance > 0 && relative_kkt <= options_.kkt_tolerance);
+    rule.calm = settled ? rule.calm + 1 : 0;
     if (rule.calm >= options_.patience) {
       result.status = Status::Converged;
       return true;
@@ -274,8 +291,11 @@ class PoissonNMF {
       ratio = Vb.cwiseQuotient(ratio);
       block_numerator[std::size_t(b)].noalias() = Wb.transpose() * ratio;
     };
-    // The W pass: rows of W depend only on their own rows of V, so no reduction.
-    Eigen::RowVectorXd h_rowsum_inverse;
+    // The W pass: rows of W depend only on their own rows of V, so no reduction but the block's
+    // part of the KKT residual: the gradient of the negative log-likelihood in W is the
+    // denominator less `grow`.
+    Eigen::RowVectorXd h_rowsum, h_rowsum_inverse;
+    std::vector<double> block_w_kkt(block_count, 0.0);
     auto w_pass = [&](long b) {
       const Eigen::Index s = blocks.start(b), n = blocks.size(b);
       const auto Vb = V.middleRows(s, n);
@@ -286,8 +306,10 @@ class PoissonNMF {
       Eigen::MatrixXd grow = ratio * H.transpose();
       if (mask) {
         const Eigen::MatrixXd denominator = mask->middleRows(s, n) * H.transpose();
+        block_w_kkt[std::size_t(b)] = Wb.cwiseMin(denominator - grow).squaredNorm();
         Wb.array() *= grow.array() / denominator.array().max(floor);
       } else {
+        block_w_kkt[std::size_t(b)] = Wb.cwiseMin((-grow).rowwise() + h_rowsum).squaredNorm();
         Wb.array() *= grow.array().rowwise() * h_rowsum_inverse.array();
       }
     };
@@ -303,17 +325,19 @@ class PoissonNMF {
       const double mean_total =
           mask ? detail::sum_in_order(block_mean_total) : w_colsum.dot(H.rowwise().sum().transpose());
       const double ll = v_log_mean - mean_total - log_factorials;
-      if (it > 0 && record(result, rule, it, ll, previous)) break;  // ll belongs to the factors after iteration `it`
+      // H's gradient is its denominator less the numerator.
+      const Eigen::MatrixXd numerator = detail::sum_in_order(block_numerator);
+      const Eigen::MatrixXd denominator =
+          mask ? detail::sum_in_order(block_denominator) : Eigen::MatrixXd(w_colsum.transpose().replicate(1, M));
+      if (it > 0) {  // ll belongs to the factors after iteration `it`
+        const double kkt = H.cwiseMin(denominator - numerator).squaredNorm() + detail::sum_in_order(block_w_kkt);
+        if (record(result, rule, it, ll, previous, std::sqrt(kkt))) break;
+      }
       previous = ll;
 
-      const Eigen::MatrixXd numerator = detail::sum_in_order(block_numerator);
-      if (mask) {
-        const Eigen::MatrixXd denominator = detail::sum_in_order(block_denominator);
-        H.array() *= numerator.array() / denominator.array().max(floor);
-      } else {
-        H.array() *= numerator.array().colwise() / w_colsum.transpose().array().max(floor);
-      }
-      h_rowsum_inverse = H.rowwise().sum().transpose().cwiseMax(floor).cwiseInverse();
+      H.array() *= numerator.array() / denominator.array().max(floor);
+      h_rowsum = H.rowwise().sum().transpose();
+      h_rowsum_inverse = h_rowsum.cwiseMax(floor).cwiseInverse();
       detail::parallel_for(threads, long(blocks.count()), w_pass);
     }
     result.W = std::move(W);
@@ -332,16 +356,18 @@ class PoissonNMF {
     Eigen::MatrixXd numerator;
     PoissonNMFResult<double> result;
     StopRule rule = stop_rule();
-    double previous = 0.0;
+    double previous = 0.0, w_kkt = 0.0;
     for (int it = 0;; ++it) {
       const double v_log_mean = detail::sparse_h_pass(V, Wt, H, numerator, floor, threads);
       const Eigen::VectorXd w_colsum = Wt.rowwise().sum();
       const double ll = v_log_mean - w_colsum.dot(H.rowwise().sum()) - V.log_factorials;
-      if (it > 0 && record(result, rule, it, ll, previous)) break;  // ll belongs to the factors after iteration `it`
+      if (it > 0) {  // ll belongs to the factors after iteration `it`; H's gradient is w_colsum less the numerator
+        const double kkt = H.cwiseMin((-numerator).colwise() + w_colsum).squaredNorm() + w_kkt;
+        if (record(result, rule, it, ll, previous, std::sqrt(kkt))) break;
+      }
       previous = ll;
       H.array() *= numerator.array().colwise() / w_colsum.array().max(floor);
-      const Eigen::VectorXd h_rowsum_inverse = H.rowwise().sum().cwiseMax(floor).cwiseInverse();
-      detail::sparse_w_pass(V, Wt, H, h_rowsum_inverse, floor, threads);
+      w_kkt = detail::sparse_w_pass(V, Wt, H, H.rowwise().sum(), floor, threads);
     }
     result.W = Wt.transpose();
     result.H = std::move(H);
@@ -393,7 +419,6 @@ class PoissonNMF {
 
     PoissonNMFResult<double> result;
     StopRule rule = stop_rule();
-    double first_kkt = 0.0;
     for (int it = 1;; ++it) {
       // Rows of W given H, a block of genes at a time (their counts down the columns of Vᵀ).
       const Eigen::MatrixXd Ht = H.transpose();
@@ -431,10 +456,7 @@ class PoissonNMF {
       for (double x : sample_ll) ll += x;
       for (double x : gene_kkt) kkt += x;
       for (double x : sample_kkt) kkt += x;
-      kkt = std::sqrt(kkt);
-      if (it == 1) first_kkt = std::max(kkt, floor);
-      result.kkt_residual.push_back(kkt / first_kkt);
-      if (record(result, rule, it, ll, previous, result.kkt_residual.back())) break;
+      if (record(result, rule, it, ll, previous, std::sqrt(kkt))) break;
       previous = ll;
     }
     result.W = std::move(W);

@@ -221,6 +221,8 @@ class PoissonNMF(BaseEstimator):
     log_likelihood_ : the full Poisson log-likelihood (with log V!) of the returned fit, over the
         observed entries.
     log_likelihood_history_ : per iteration.
+    kkt_residual_history_ : per iteration, the distance from a stationary point of the
+        likelihood, relative to the first iteration's (0 at a stationary point).
     n_iter_, status_, n_features_in_.
     """
 
@@ -250,6 +252,7 @@ class PoissonNMF(BaseEstimator):
         self.n_components_ = rank
         self.log_likelihood_history_ = np.asarray(fitted["log_likelihood"])
         self.log_likelihood_ = float(self.log_likelihood_history_[-1])
+        self.kkt_residual_history_ = np.asarray(fitted["kkt_residual"])
         self.n_iter_ = fitted["iterations"]
         self.status_ = fitted["status"]
         self.n_features_in_ = V.shape[1]

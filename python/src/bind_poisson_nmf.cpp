@@ -30,6 +30,7 @@ py::dict fit_in(const py::array& V_input, const PoissonNMFOptions& options) {
   out["W"] = std::move(result.W);
   out["H"] = std::move(result.H);
   out["log_likelihood"] = std::move(result.log_likelihood);
+  out["kkt_residual"] = std::move(result.kkt_residual);
   out["iterations"] = result.iterations;
   out["status"] = std::string(to_string(result.status));
   return out;

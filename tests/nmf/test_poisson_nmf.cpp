@@ -347,7 +347,7 @@ TEST_CASE("Poisson NMF shares NMF's options: progress as Progress, patience, a t
       if (i > 0)
         CHECK(seen[i].relative_change ==
               Approx(std::abs(r.log_likelihood[i] - r.log_likelihood[i - 1]) / std::abs(r.log_likelihood[i - 1])));
-      if (solver == PoissonSolver::CoordinateDescent) CHECK(seen[i].residual == r.kkt_residual[i]);
+      CHECK(seen[i].residual == r.kkt_residual[i]);
     }
 
     // A tolerance every change passes (the log-likelihood is <= 0 and rises, so no change
@@ -431,4 +431,43 @@ TEST_CASE("sparse V: the same bytes for any thread count, and bad entries refuse
   CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::SparseMatrix<double>(0, 4)), Contains("empty"));
   o.solver = PoissonSolver::CoordinateDescent;
   CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(V), Contains("coordinate descent needs dense V"));
+}
+
+TEST_CASE("every Poisson solver reports a KKT residual that vanishes, and can stop on it", "[poisson][kkt]") {
+  const Eigen::MatrixXd V = simulate(100, 30, 3, 3000, 13);
+  const Eigen::SparseMatrix<double> sparse = V.sparseView();
+  struct Path {
+    const char* name;
+    PoissonSolver solver;
+    bool sparse;
+  };
+  for (const Path& path : {Path{"mu", PoissonSolver::MultiplicativeUpdates, false},
+                           Path{"mu, sparse", PoissonSolver::MultiplicativeUpdates, true},
+                           Path{"ccd", PoissonSolver::CoordinateDescent, false}}) {
+    INFO(path.name);
+    PoissonNMFOptions o;
+    o.rank = 3;
+    o.solver = path.solver;
+    o.tolerance = 0;
+    o.max_iterations = 3000;
+    auto fit = [&] { return path.sparse ? PoissonNMF<double>(o).fit(sparse) : PoissonNMF<double>(o).fit(V); };
+    // Run long: the residual is relative to the first iteration's, finite, and ends far below it.
+    o.max_iterations = 1500;
+    const auto long_run = fit();
+    REQUIRE(long_run.kkt_residual.size() == long_run.log_likelihood.size());
+    CHECK(long_run.kkt_residual.front() == 1.0);
+    for (double r : long_run.kkt_residual) CHECK((std::isfinite(r) && r >= 0));
+    CHECK(long_run.kkt_residual.back() < 1e-2);
+    // A KKT tolerance stops the fit as soon as the residual reaches it (patience 1), with the
+    // tolerance on the log-likelihood off.
+    o.max_iterations = 3000;
+    o.kkt_tolerance = 1e-2;
+    const auto stopped = fit();
+    CHECK(stopped.status == Status::Converged);
+    CHECK(stopped.kkt_residual.back() <= 1e-2);
+    for (std::size_t i = 0; i + 1 < stopped.kkt_residual.size(); ++i) CHECK(stopped.kkt_residual[i] > 1e-2);
+  }
+  PoissonNMFOptions bad;
+  bad.kkt_tolerance = -1;
+  CHECK_THROWS_WITH(PoissonNMF<double>(bad), Catch::Matchers::Contains("PoissonNMFOptions.kkt_tolerance"));
 }

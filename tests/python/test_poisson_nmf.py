@@ -40,6 +40,10 @@ def test_the_log_likelihood_never_decreases_and_is_the_full_one():
     lgamma = np.vectorize(math.lgamma)
     full = float(np.sum(np.where(V > 0, V * np.log(mean), 0.0) - mean - lgamma(V + 1)))
     assert abs(model.log_likelihood_ - full) <= 1e-3 * abs(full)
+    # The KKT residual: one per iteration, relative to the first, and far below it by the end.
+    kkt = model.kkt_residual_history_
+    assert kkt.size == 300 and kkt[0] == 1.0
+    assert np.all(np.isfinite(kkt)) and kkt[-1] < 0.1
 
 
 def test_coordinate_descent_reaches_the_multiplicative_updates_likelihood_in_fewer_sweeps():

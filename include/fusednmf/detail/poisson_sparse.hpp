@@ -68,15 +68,20 @@ inline double sparse_h_pass(const SparseCounts& V, const Eigen::MatrixXd& Wt, co
   return v_log_mean.empty() ? 0.0 : sum_in_order(v_log_mean);
 }
 
-/// The W pass: Wt(:, i) ⊙= (Σ_c v_ic / (WH)_ic · H(:, c)) ⊙ h_rowsum_inverse for every gene i.
-inline void sparse_w_pass(const SparseCounts& V, Eigen::MatrixXd& Wt, const Eigen::MatrixXd& H,
-                          const Eigen::VectorXd& h_rowsum_inverse, double floor, int threads) {
+/// The W pass: Wt(:, i) ⊙= g_i ⊘ h_rowsum for every gene i, g_i = Σ_c v_ic / (WH)_ic · H(:, c).
+/// Returns W's part of the KKT residual before the update, Σ_i ||min(w_i, h_rowsum - g_i)||²
+/// (h_rowsum - g_i is the gradient of the negative log-likelihood in w_i).
+inline double sparse_w_pass(const SparseCounts& V, Eigen::MatrixXd& Wt, const Eigen::MatrixXd& H,
+                            const Eigen::VectorXd& h_rowsum, double floor, int threads) {
   const RowBlocks genes{V.rows(), 256};
+  const Eigen::VectorXd h_rowsum_inverse = h_rowsum.cwiseMax(floor).cwiseInverse();
+  std::vector<double> kkt(std::size_t(genes.count()), 0.0);
   const int* outer = V.by_gene.outerIndexPtr();
   const int* inner = V.by_gene.innerIndexPtr();
   const double* values = V.by_gene.valuePtr();
   parallel_for(threads, long(genes.count()), [&](long b) {
     Eigen::VectorXd grow(H.rows());
+    double partial = 0.0;
     for (Eigen::Index i = genes.start(b); i < genes.start(b) + genes.size(b); ++i) {
       auto w = Wt.col(i);
       grow.setZero();
@@ -84,9 +89,12 @@ inline void sparse_w_pass(const SparseCounts& V, Eigen::MatrixXd& Wt, const Eige
         const auto h = H.col(inner[e]);
         grow.noalias() += (values[e] / std::max(w.dot(h), floor)) * h;
       }
+      partial += w.cwiseMin(h_rowsum - grow).squaredNorm();
       w.array() *= grow.array() * h_rowsum_inverse.array();
     }
+    kkt[std::size_t(b)] = partial;
   });
+  return kkt.empty() ? 0.0 : sum_in_order(kkt);
 }
 
 }  // namespace fusednmf::detail
