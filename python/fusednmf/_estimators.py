@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core
 from ._base import BaseEstimator, ConvergenceWarning
-from ._validation import as_matrix, non_negative_float, positive_int, seed_from
+from ._validation import as_matrix, as_sparse_counts, is_sparse, non_negative_float, positive_int, seed_from
 
 DEFAULT_LAM_GRID = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
@@ -242,11 +242,17 @@ class PoissonNMF(BaseEstimator):
     def fit_transform(self, X, y=None):
         """Fits W and H to X and returns W (n_samples x n_components)."""
         owner = type(self).__name__
-        V = as_matrix(X, owner, "X", allow_nan=True)
-        rank = _rank(self.n_components, V, owner)
-        fitted = _core.fit_poisson(V, rank, positive_int(self.max_iter, owner, "max_iter"),
-                                   non_negative_float(self.tol, owner, "tol"), seed_from(self.random_state, owner),
-                                   positive_int(self.threads, owner, "threads", minimum=0), str(self.solver))
+        settings = dict(max_iter=positive_int(self.max_iter, owner, "max_iter"),
+                        tol=non_negative_float(self.tol, owner, "tol"), seed=seed_from(self.random_state, owner),
+                        threads=positive_int(self.threads, owner, "threads", minimum=0), solver=str(self.solver))
+        if is_sparse(X):  # kept sparse: the updates touch only the stored entries
+            V = as_sparse_counts(X, owner, "X")
+            rank = _rank(self.n_components, V, owner)
+            fitted = _core.fit_poisson_sparse(V.shape[0], V.shape[1], V.data, V.indices, V.indptr, rank, **settings)
+        else:
+            V = as_matrix(X, owner, "X", allow_nan=True)
+            rank = _rank(self.n_components, V, owner)
+            fitted = _core.fit_poisson(V, rank, **settings)
         W, H = np.ascontiguousarray(fitted["W"]), np.ascontiguousarray(fitted["H"])
         self.W_, self.components_ = W, H
         self.n_components_ = rank

@@ -26,6 +26,39 @@ def as_matrix(Y, owner, name="Y", allow_nan=False):
     return Y
 
 
+def is_sparse(Y):
+    """Whether Y is a scipy.sparse matrix or array (told without importing scipy)."""
+    return hasattr(Y, "nnz") and hasattr(Y, "tocsc")
+
+
+def as_sparse_counts(X, owner, name="X"):
+    """A scipy.sparse X as a CSC matrix of float32 (if given so) or float64 with int32 indices,
+    sorted and without repeated entries. Its stored values must be finite and non-negative: a
+    sparse matrix has no missing cells (every cell not stored is a 0 count)."""
+    X = X.tocsc(copy=True)
+    if X.dtype != np.float32:
+        X = X.astype(np.float64)
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{owner}: found {name} with shape {X.shape}; both dimensions must be at least 1")
+    X.sum_duplicates()  # also sorts the indices
+    if X.nnz >= 2**31:
+        raise ValueError(f"{owner}: {name} stores {X.nnz} entries; at most 2**31 - 1 are supported")
+    bad = ~np.isfinite(X.data)
+    if bad.any():
+        e = int(np.argmax(bad))
+        c = int(np.searchsorted(X.indptr, e, side="right") - 1)
+        raise ValueError(f"{owner}: {name} contains NaN or infinity: {name}[{X.indices[e]}, {c}] = {X.data[e]} "
+                         "(a sparse matrix has no missing cells: every cell not stored is a 0 count)")
+    negative = X.data < 0
+    if negative.any():
+        e = int(np.argmax(negative))
+        c = int(np.searchsorted(X.indptr, e, side="right") - 1)
+        raise ValueError(f"Negative values in data passed to {owner}: {name}[{X.indices[e]}, {c}] = {X.data[e]}")
+    X.indices = X.indices.astype(np.int32, copy=False)
+    X.indptr = X.indptr.astype(np.int32, copy=False)
+    return X
+
+
 def _check_entries(Y, owner, name, allow_nan):
     bad = np.isinf(Y) if allow_nan else ~np.isfinite(Y)
     if bad.any():

@@ -96,3 +96,30 @@ def test_missing_counts_are_left_out_and_predicted(reference_fit):
     zeros = fusednmf.PoissonNMF(3, random_state=1)
     W0 = zeros.fit_transform(np.where(hidden, 0.0, V))
     assert (W0 @ zeros.components_)[hidden].mean() < 0.9 * predicted.mean()
+
+
+def test_sparse_counts_stay_sparse_and_fit_as_the_dense_ones():
+    sparse = pytest.importorskip("scipy.sparse")
+    V, _ = poisson_table(300, 40, 3, seed=5)
+    V[V < 8] = 0  # mostly zeros, as single-cell counts are
+    assert (V == 0).mean() > 0.5
+    dense = fusednmf.PoissonNMF(3, max_iter=80, tol=0, random_state=1)
+    with pytest.warns(UserWarning, match="reached max iterations"):
+        dense.fit(V)
+    for matrix in (sparse.csr_matrix(V), sparse.csc_matrix(V.astype(np.float32)), sparse.coo_matrix(V)):
+        model = fusednmf.PoissonNMF(3, max_iter=80, tol=0, random_state=1)
+        with pytest.warns(UserWarning, match="reached max iterations"):
+            W = model.fit_transform(matrix)
+        assert W.dtype == (np.float32 if matrix.dtype == np.float32 else np.float64)
+        # The same start and updates as the dense fit: the same likelihoods up to rounding.
+        np.testing.assert_allclose(model.log_likelihood_history_, dense.log_likelihood_history_, rtol=1e-6)
+        assert model.kkt_residual_history_.size == 80
+    bad = sparse.csr_matrix(V)
+    bad.data[3] = -1.0
+    with pytest.raises(ValueError, match="Negative values"):
+        fusednmf.PoissonNMF(3).fit(bad)
+    bad.data[3] = np.nan
+    with pytest.raises(ValueError, match="no missing cells"):
+        fusednmf.PoissonNMF(3).fit(bad)
+    with pytest.raises(ValueError, match="coordinate descent needs dense V"):
+        fusednmf.PoissonNMF(3, solver="ccd").fit(sparse.csr_matrix(V))
