@@ -8,18 +8,13 @@
 
 #include <fusednmf/io/matrix_market.hpp>
 
+#include "support/temp_dir.hpp"
+
 using namespace fusednmf;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path scratch_folder(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("fusednmf_test_mtx_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
@@ -52,7 +47,8 @@ Eigen::MatrixXd small_dense() {
 }  // namespace
 
 TEST_CASE("Matrix Market: coordinate files read as sparse, plain or gzip-compressed", "[matrix_market]") {
-  const fs::path dir = scratch_folder("read");
+  const testing::TempDir scratch("mtx_read");
+  const fs::path& dir = scratch.path;
   write_text(dir / "m.mtx", kSmall);
   write_gzip(dir / "m.mtx.gz", kSmall);
   for (const char* name : {"m.mtx", "m.mtx.gz"}) {
@@ -71,11 +67,11 @@ TEST_CASE("Matrix Market: coordinate files read as sparse, plain or gzip-compres
   CHECK(none.rows() == 4);
   CHECK(none.cols() == 5);
   CHECK(none.nonZeros() == 0);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("Matrix Market: every malformed file is an error naming the file and line", "[matrix_market]") {
-  const fs::path dir = scratch_folder("errors");
+  const testing::TempDir scratch("mtx_errors");
+  const fs::path& dir = scratch.path;
   const std::string banner = "%%MatrixMarket matrix coordinate integer general\n";
   struct Case {
     const char* text_after_banner;
@@ -127,11 +123,11 @@ TEST_CASE("Matrix Market: every malformed file is an error naming the file and l
   write_text(dir / "cut.mtx.gz", bytes.substr(0, bytes.size() / 2));
   CHECK_THROWS_WITH(io::read_matrix_market(dir / "cut.mtx.gz"), Contains("cut.mtx.gz"));
   CHECK_THROWS_WITH(io::read_matrix_market(dir / "missing.mtx"), Contains("cannot open") && Contains("missing.mtx"));
-  fs::remove_all(dir);
 }
 
 TEST_CASE("10x folders: matrix, features and barcodes read together, their sizes checked", "[matrix_market]") {
-  const fs::path dir = scratch_folder("tenx");
+  const testing::TempDir scratch("mtx_tenx");
+  const fs::path& dir = scratch.path;
   write_gzip(dir / "matrix.mtx.gz", kSmall);
   write_gzip(dir / "features.tsv.gz",
              "ENSG01\tTP53\tGene Expression\nENSG02\tMYC\tGene Expression\nENSG03\tGATA1\tGene Expression\n");
@@ -151,5 +147,4 @@ TEST_CASE("10x folders: matrix, features and barcodes read together, their sizes
   fs::remove(dir / "barcodes.tsv");
   CHECK_THROWS_WITH(io::read_10x_folder(dir), Contains("no barcodes.tsv"));
   CHECK_THROWS_WITH(io::read_10x_folder(dir / "nope"), Contains("is not a folder"));
-  fs::remove_all(dir);
 }
