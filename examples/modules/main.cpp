@@ -5,8 +5,8 @@
 //   modules rank COUNTS.tsv [--ranks 2-8] [--rank-table T.tsv] [--rank-plot P.svg] [--consensus-dir DIR] ...
 //
 // `simulate` plants R modules with moonlighting genes and writes V = Poisson(scale · W H) as a
-// count table (and the truth). `fit` reads any count table (genes x samples; sparse counts as a
-// Matrix Market file or a 10x folder are fitted at one given rank), fits Poisson NMF
+// count table (and the truth). `fit` reads any count table (genes x samples; or sparse counts, a
+// Matrix Market file or a 10x folder, which stay sparse), fits Poisson NMF
 // (multiplicative updates, or --solver ccd) for
 // every rank in a range with several restarts and cross-validation folds, picks the rank by the
 // held-out deviance (or --rank-by cophenetic|bic), assigns each gene to its
@@ -21,6 +21,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -168,13 +169,32 @@ struct FitSettings {
 
 // The table read and checked, and every rank fitted and scored: what `rank` and `fit` share.
 struct RankRun {
-  io::CountTable table;
+  std::vector<std::string> genes, samples;
   modules::RankChoice choice;
 };
 
+// Whether `path` names sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder.
+bool is_sparse_input(const std::string& path) {
+  auto ends_with = [&](const std::string& tail) {
+    return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return fs::is_directory(path) || ends_with(".mtx") || ends_with(".mtx.gz");
+}
+
+// Fails on what makes a fit of a genes x samples table pointless, before any fit runs.
+void check_table(const FitSettings& s, Eigen::Index N, Eigen::Index M, double largest_count) {
+  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
+  if (largest_count <= 0) throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
+  if (max_rank > std::min(N, M))
+    throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +
+                             std::to_string(std::min(N, M)) + " of " + s.counts);
+  if (s.restarts < 2 && (!s.consensus_plot.empty() || !s.consensus_dir.empty()))
+    throw std::runtime_error("--restarts " + std::to_string(s.restarts) +
+                             ": a consensus heat map needs 2 or more restarts");
+}
+
 // Reads and checks the table; fails on what makes a fit pointless before any fit runs.
 io::CountTable read_table(const FitSettings& s) {
-  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
   const bool mask = s.missing == "mask";
   io::CountTable table;
   try {
@@ -183,32 +203,52 @@ io::CountTable read_table(const FitSettings& s) {
     if (mask || std::string(e.what()).find("missing value") == std::string::npos) throw;
     throw std::runtime_error(std::string(e.what()) + " (--missing mask leaves missing cells out of the fit)");
   }
-  const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
   const auto missing_cells = Eigen::Index(table.counts.array().isNaN().count());
   if (missing_cells == table.counts.size())
     throw std::runtime_error(s.counts + ": every cell is missing, so there is nothing to factor");
-  if (table.counts.array().isNaN().select(0.0, table.counts).maxCoeff() <= 0)
-    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
-  if (max_rank > std::min(N, M))
-    throw std::runtime_error("--ranks: rank " + std::to_string(max_rank) + " exceeds min(genes, samples) = " +
-                             std::to_string(std::min(N, M)) + " of " + s.counts);
-  if (s.restarts < 2 && (!s.consensus_plot.empty() || !s.consensus_dir.empty()))
-    throw std::runtime_error("--restarts " + std::to_string(s.restarts) +
-                             ": a consensus heat map needs 2 or more restarts");
+  check_table(s, table.counts.rows(), table.counts.cols(), table.counts.array().isNaN().select(0.0, table.counts).maxCoeff());
   return table;
 }
 
-// Every rank fitted and scored; the table printed.
-RankRun choose_rank(const FitSettings& s, io::CountTable table) {
+// Reads sparse counts: a 10x folder, or a bare Matrix Market file (genes G1.., samples S1..).
+io::SparseCountTable read_sparse_table(const FitSettings& s) {
+  if (s.missing == "mask") throw std::runtime_error("--missing mask: sparse counts have no missing cells");
+  if (s.solver != "mu") throw std::runtime_error("--solver " + s.solver + ": sparse counts are fitted with --solver mu");
+  io::SparseCountTable table;
+  if (fs::is_directory(s.counts)) {
+    table = io::read_10x_folder(s.counts);
+  } else {
+    table.counts = io::read_matrix_market(s.counts);
+    for (Eigen::Index i = 0; i < table.counts.rows(); ++i)
+      table.genes.push_back(numbered("G", std::size_t(i), std::size_t(table.counts.rows())));
+    for (Eigen::Index j = 0; j < table.counts.cols(); ++j)
+      table.samples.push_back(numbered("S", std::size_t(j), std::size_t(table.counts.cols())));
+  }
+  const auto& V = table.counts;
+  check_table(s, V.rows(), V.cols(),
+              V.nonZeros() ? Eigen::Map<const Eigen::VectorXd>(V.valuePtr(), V.nonZeros()).maxCoeff() : 0.0);
+  return table;
+}
+
+// Every rank fitted and scored; the table printed. Counts: dense (NaN: missing) or sparse.
+template <class Counts>
+RankRun choose_rank(const FitSettings& s, const Counts& counts, std::vector<std::string> genes,
+                    std::vector<std::string> samples) {
   const auto [min_rank, max_rank] = parse_ranks(s.ranks);
   const bool mask = s.missing == "mask";
-  const Eigen::Index N = table.counts.rows(), M = table.counts.cols();
-  const auto missing_cells = Eigen::Index(table.counts.array().isNaN().count());
-  std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples; ranks " << min_rank << ".."
-            << max_rank << ", " << s.restarts << " restarts each\n";
-  if (missing_cells > 0)
-    std::cerr << "modules: " << missing_cells << " missing cells (" << 100.0 * double(missing_cells) / double(table.counts.size())
-              << "%) are left out of the fit\n";
+  const Eigen::Index N = counts.rows(), M = counts.cols();
+  std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples";
+  if constexpr (std::is_same_v<Counts, Eigen::MatrixXd>) {
+    std::cerr << "; ranks " << min_rank << ".." << max_rank << ", " << s.restarts << " restarts each\n";
+    const auto missing_cells = Eigen::Index(counts.array().isNaN().count());
+    if (missing_cells > 0)
+      std::cerr << "modules: " << missing_cells << " missing cells (" << 100.0 * double(missing_cells) / double(counts.size())
+                << "%) are left out of the fit\n";
+  } else {
+    std::cerr << ", " << counts.nonZeros() << " stored counts (" << 100.0 * double(counts.nonZeros()) / (double(N) * double(M))
+              << "% of the cells, fitted sparse); ranks " << min_rank << ".." << max_rank << ", " << s.restarts
+              << " restarts each\n";
+  }
 
   modules::RankChoiceOptions choice_options;
   choice_options.min_rank = min_rank;
@@ -231,10 +271,24 @@ RankRun choose_rank(const FitSettings& s, io::CountTable table) {
     if (!s.quiet) std::fprintf(stderr, "modules: rank %ld %s %d done\n", long(rank), what, index + 1);
   };
   RankRun run;
-  run.choice = modules::choose_rank(table.counts, choice_options, on_fit);
-  run.table = std::move(table);
+  run.choice = modules::choose_rank(counts, choice_options, on_fit);
+  run.genes = std::move(genes);
+  run.samples = std::move(samples);
   modules_cli::print_rank_table(run.choice);
   return run;
+}
+
+// The table named by --counts (dense or sparse) read, checked, and every rank fitted and scored.
+// `truth`, if given, is read against the table's genes before any fit runs.
+RankRun read_and_choose_rank(const FitSettings& s, Truth* truth = nullptr) {
+  if (is_sparse_input(s.counts)) {
+    io::SparseCountTable table = read_sparse_table(s);
+    if (truth && !s.truth.empty()) *truth = read_truth(s.truth, table.genes);
+    return choose_rank(s, table.counts, std::move(table.genes), std::move(table.samples));
+  }
+  io::CountTable table = read_table(s);
+  if (truth && !s.truth.empty()) *truth = read_truth(s.truth, table.genes);
+  return choose_rank(s, table.counts, std::move(table.genes), std::move(table.samples));
 }
 
 // The rank's reports a user asked for: the table, the plot of the criteria, consensus heat maps
@@ -245,12 +299,12 @@ void write_rank_reports(const FitSettings& s, const RankRun& run) {
   if (!s.rank_plot.empty()) modules_cli::write_text_file(s.rank_plot, modules_cli::render_rank_plot(choice));
   if (!s.consensus_plot.empty())
     modules_cli::write_text_file(s.consensus_plot,
-                                 modules_cli::render_consensus_heatmap(choice.table[choice.chosen], run.table.samples));
+                                 modules_cli::render_consensus_heatmap(choice.table[choice.chosen], run.samples));
   if (!s.consensus_dir.empty()) {
     fs::create_directories(s.consensus_dir);
     for (const auto& row : choice.table)
       modules_cli::write_text_file(fs::path(s.consensus_dir) / ("consensus_rank" + std::to_string(row.rank) + ".svg"),
-                                   modules_cli::render_consensus_heatmap(row, run.table.samples));
+                                   modules_cli::render_consensus_heatmap(row, run.samples));
   }
 }
 
@@ -262,20 +316,10 @@ void check_rank_outputs(const FitSettings& s) {
     throw std::runtime_error("--consensus-dir: " + s.consensus_dir + " exists and is not a directory");
 }
 
-// Whether `path` names sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder.
-bool is_sparse_input(const std::string& path) {
-  auto ends_with = [&](const std::string& tail) {
-    return path.size() >= tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  return fs::is_directory(path) || ends_with(".mtx") || ends_with(".mtx.gz");
-}
-
 int run_rank(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   check_rank_outputs(s);
-  if (is_sparse_input(s.counts))
-    throw std::runtime_error(s.counts + ": 'rank' needs a dense count table (TSV or CSV); sparse counts are fitted at one rank by 'fit'");
-  const RankRun run = choose_rank(s, read_table(s));
+  const RankRun run = read_and_choose_rank(s);
   std::printf("chosen rank: %ld\n", long(run.choice.table[run.choice.chosen].rank));
   write_rank_reports(s, run);
   std::fprintf(stderr, "modules: done in %.2f s\n",
@@ -373,76 +417,19 @@ void report_modules(const FitSettings& s, const std::vector<std::string>& gene_n
   if (!s.h_output.empty()) io::write_npy<double>(s.h_output, fit.H);
 }
 
-// Sparse counts: one rank, fitted by the multiplicative updates over the stored entries only,
-// the best of the restarts kept. Choosing the rank needs held-out cells (dense, masked fits), so
-// a range of ranks and the rank reports are refused here with a message that says so.
-int run_fit_sparse(const FitSettings& s, std::chrono::steady_clock::time_point t0) {
-  const auto [min_rank, max_rank] = parse_ranks(s.ranks);
-  if (min_rank != max_rank)
-    throw std::runtime_error("--ranks " + s.ranks + ": with sparse counts (" + s.counts +
-                             ") give one rank; choosing the rank needs a dense count table (TSV or CSV)");
-  for (auto [flag, path] : {std::pair{"--rank-table", s.rank_table}, {"--rank-plot", s.rank_plot},
-                            {"--consensus-plot", s.consensus_plot}, {"--consensus-dir", s.consensus_dir}})
-    if (!path.empty()) throw std::runtime_error(std::string(flag) + ": rank reports need a dense count table (TSV or CSV)");
-  if (s.missing == "mask") throw std::runtime_error("--missing mask: sparse counts have no missing cells");
-  if (s.solver != "mu") throw std::runtime_error("--solver " + s.solver + ": sparse counts are fitted with --solver mu");
-  io::SparseCountTable table;
-  if (fs::is_directory(s.counts)) {
-    table = io::read_10x_folder(s.counts);
-  } else {
-    table.counts = io::read_matrix_market(s.counts);
-    for (Eigen::Index i = 0; i < table.counts.rows(); ++i)
-      table.genes.push_back(numbered("G", std::size_t(i), std::size_t(table.counts.rows())));
-    for (Eigen::Index j = 0; j < table.counts.cols(); ++j)
-      table.samples.push_back(numbered("S", std::size_t(j), std::size_t(table.counts.cols())));
-  }
-  const Eigen::Index N = table.counts.rows(), M = table.counts.cols(), R = min_rank;
-  if (table.counts.nonZeros() == 0 || Eigen::Map<const Eigen::VectorXd>(table.counts.valuePtr(), table.counts.nonZeros()).maxCoeff() <= 0)
-    throw std::runtime_error(s.counts + ": every count is 0, so there is nothing to factor");
-  if (R > std::min(N, M))
-    throw std::runtime_error("--ranks: rank " + std::to_string(R) + " exceeds min(genes, samples) = " +
-                             std::to_string(std::min(N, M)) + " of " + s.counts);
-  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, table.genes);
-  std::cerr << "modules: " << s.counts << ": " << N << " genes x " << M << " samples, " << table.counts.nonZeros()
-            << " stored counts (" << 100.0 * double(table.counts.nonZeros()) / (double(N) * double(M))
-            << "% of the cells); rank " << R << ", " << s.restarts << " restarts\n";
-  PoissonNMFOptions o;
-  o.rank = R;
-  o.max_iterations = s.iterations;
-  o.tolerance = s.tolerance;
-  o.kkt_tolerance = s.kkt_tolerance;
-  o.threads = s.threads;
-  PoissonNMFResult<double> best;
-  for (int restart = 0; restart < s.restarts; ++restart) {
-    o.seed = s.seed + std::uint64_t(restart);
-    PoissonNMFResult<double> fit = PoissonNMF<double>(o).fit(table.counts);
-    if (!s.quiet)
-      std::fprintf(stderr, "modules: restart %d: log-likelihood %.6g after %d iterations (%s)\n", restart + 1,
-                   fit.final_log_likelihood(), fit.iterations, to_string(fit.status));
-    if (restart == 0 || fit.final_log_likelihood() > best.final_log_likelihood()) best = std::move(fit);
-  }
-  std::printf("chosen rank: %ld\n", long(R));
-  report_modules(s, table.genes, table.samples, best, truth);
-  std::fprintf(stderr, "modules: done in %.2f s\n",
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  return 0;
-}
-
 int run_fit(const FitSettings& s) {
   const auto t0 = std::chrono::steady_clock::now();
   check_rank_outputs(s);
   for (auto [flag, path] : {std::pair{"--assignments", s.assignments}, {"--histogram", s.histogram}, {"--clusters", s.clusters},
                             {"--w-output", s.w_output}, {"--h-output", s.h_output}})
     examples::check_output_path(flag, path);
-  if (is_sparse_input(s.counts)) return run_fit_sparse(s, t0);
-  io::CountTable counts = read_table(s);
-  const Truth truth = s.truth.empty() ? Truth{} : read_truth(s.truth, counts.genes);
-  const RankRun run = choose_rank(s, std::move(counts));
+  Truth truth;
+  const RankRun run = read_and_choose_rank(s, &truth);
   const auto& choice = run.choice;
   const auto& best = choice.table[choice.chosen];
   write_rank_reports(s, run);
   std::printf("chosen rank: %d\n", int(best.rank));
-  report_modules(s, run.table.genes, run.table.samples, best.fit, truth);
+  report_modules(s, run.genes, run.samples, best.fit, truth);
   std::fprintf(stderr, "modules: done in %.2f s\n",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;
@@ -451,7 +438,7 @@ int run_fit(const FitSettings& s) {
 
 // The flags of `rank`, which `fit` has too: the table, the fits, the rule and the reports.
 void add_rank_flags(CLI::App* command, FitSettings& s) {
-  command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV); for fit also sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv, plain or .gz)")->required();
+  command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV); or sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv, plain or .gz)")->required();
   command->add_option("--ranks", s.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
   command->add_option("--restarts", s.restarts, "Random starts per rank (the best log-likelihood is kept; 2 or more for the consensus)")->check(CLI::Range(1, 1000))->capture_default_str();
   command->add_option("--solver", s.solver, "mu: multiplicative updates (Lee & Seung); ccd: cyclic coordinate descent with Newton steps (Hsieh & Dhillon), 4x sooner to the same likelihood, but its exact zeros make the held-out deviance (the rank choice) less reliable")

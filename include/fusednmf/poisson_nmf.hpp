@@ -38,6 +38,7 @@
 #include "detail/poisson_sparse.hpp"
 #include "detail/random.hpp"
 #include "detail/row_blocks.hpp"
+#include "held_out_cells.hpp"
 #include "nmf_options.hpp"
 
 namespace fusednmf {
@@ -154,6 +155,25 @@ class PoissonNMF {
   /// so both reach the same factors up to rounding. Throws std::invalid_argument for
   /// PoissonSolver::CoordinateDescent, which needs dense V.
   Result fit(const Eigen::SparseMatrix<Scalar>& V) const {
+    return narrowed(fit_sparse(detail::SparseCounts(checked_sparse(V)), nullptr));
+  }
+
+  /// Sparse V with the cells of `held_out` left out of the likelihood and the updates, exactly
+  /// (as NaN cells are for dense V with MissingValues::Mask): cross-validation's training fits.
+  Result fit(const Eigen::SparseMatrix<Scalar>& V, const HeldOutCells& held_out) const {
+    if (held_out.rows() != V.rows() || held_out.cols() != V.cols())
+      throw std::invalid_argument("PoissonNMF: held-out cells of a " + std::to_string(held_out.rows()) + " x " +
+                                  std::to_string(held_out.cols()) + " matrix for V of " + std::to_string(V.rows()) +
+                                  " x " + std::to_string(V.cols()));
+    if (held_out.count() == std::size_t(V.rows()) * std::size_t(V.cols()))
+      throw std::invalid_argument("PoissonNMF: every cell of V is held out");
+    return narrowed(fit_sparse(detail::SparseCounts(detail::without_held_out(checked_sparse(V), held_out)), &held_out));
+  }
+
+ private:
+  // Sparse V in double, compressed, after the checks every sparse fit makes: the solver, the
+  // shape, and stored values finite and non-negative.
+  Eigen::SparseMatrix<double, Eigen::ColMajor, int> checked_sparse(const Eigen::SparseMatrix<Scalar>& V) const {
     if (options_.solver != PoissonSolver::MultiplicativeUpdates)
       throw std::invalid_argument("PoissonNMF: sparse V is fitted by the multiplicative updates only "
                                   "(solver 'mu'); coordinate descent needs dense V");
@@ -167,10 +187,9 @@ class PoissonNMF {
           throw std::invalid_argument("PoissonNMF: V(" + std::to_string(counts.innerIndexPtr()[e]) + ", " +
                                       std::to_string(c) + ") = " + std::to_string(values[e]) +
                                       (std::isfinite(values[e]) ? " is negative" : " is not finite"));
-    return narrowed(fit_sparse(detail::SparseCounts(std::move(counts))));
+    return counts;
   }
 
- private:
   // The fit in double as a result in Scalar.
   static Result narrowed(PoissonNMFResult<double> fitted) {
     Result result;
@@ -346,28 +365,38 @@ class PoissonNMF {
   }
 
   // The multiplicative updates on sparse V, in the dense fit's order: the H pass (which gives the
-  // log-likelihood of the current factors), the H update, then the W pass.
-  PoissonNMFResult<double> fit_sparse(const detail::SparseCounts& V) const {
+  // log-likelihood of the current factors), the H update, then the W pass. With held-out cells
+  // (V already without their counts), the denominators and sum(WH) lose their terms.
+  PoissonNMFResult<double> fit_sparse(const detail::SparseCounts& V, const HeldOutCells* held_out) const {
     const double floor = detail::kPoissonFloor;
     const int threads = detail::resolve_threads(options_.threads);
+    const double observed = double(V.rows()) * double(V.cols()) - (held_out ? double(held_out->count()) : 0.0);
     Eigen::MatrixXd W, H;
-    start(V.rows(), V.cols(), V.by_sample.sum(), double(V.rows()) * double(V.cols()), W, H);
+    start(V.rows(), V.cols(), V.by_sample.sum(), observed, W, H);
     Eigen::MatrixXd Wt = W.transpose();
-    Eigen::MatrixXd numerator;
+    Eigen::MatrixXd numerator, denominator, held_out_rows;
     PoissonNMFResult<double> result;
     StopRule rule = stop_rule();
     double previous = 0.0, w_kkt = 0.0;
     for (int it = 0;; ++it) {
       const double v_log_mean = detail::sparse_h_pass(V, Wt, H, numerator, floor, threads);
       const Eigen::VectorXd w_colsum = Wt.rowwise().sum();
-      const double ll = v_log_mean - w_colsum.dot(H.rowwise().sum()) - V.log_factorials;
-      if (it > 0) {  // ll belongs to the factors after iteration `it`; H's gradient is w_colsum less the numerator
-        const double kkt = H.cwiseMin((-numerator).colwise() + w_colsum).squaredNorm() + w_kkt;
+      double mean_total = w_colsum.dot(H.rowwise().sum());  // sum(WH) over the observed cells
+      if (held_out) {
+        denominator = (-detail::held_out_column_sums(*held_out, Wt)).colwise() + w_colsum;  // Wᵀ M
+        mean_total = (denominator.array() * H.array()).sum();
+      } else {
+        denominator = w_colsum.replicate(1, H.cols());
+      }
+      const double ll = v_log_mean - mean_total - V.log_factorials;
+      if (it > 0) {  // ll belongs to the factors after iteration `it`; H's gradient is the denominator less the numerator
+        const double kkt = H.cwiseMin(denominator - numerator).squaredNorm() + w_kkt;
         if (record(result, rule, it, ll, previous, std::sqrt(kkt))) break;
       }
       previous = ll;
-      H.array() *= numerator.array().colwise() / w_colsum.array().max(floor);
-      w_kkt = detail::sparse_w_pass(V, Wt, H, H.rowwise().sum(), floor, threads);
+      H.array() *= numerator.array() / denominator.array().max(floor);
+      if (held_out) held_out_rows = detail::held_out_row_sums(*held_out, H);
+      w_kkt = detail::sparse_w_pass(V, Wt, H, H.rowwise().sum(), held_out ? &held_out_rows : nullptr, floor, threads);
     }
     result.W = Wt.transpose();
     result.H = std::move(H);

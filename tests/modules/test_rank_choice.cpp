@@ -139,3 +139,60 @@ TEST_CASE("the held-out deviance is 0 for a perfect mean and counts only hidden,
   const double expected = (0.0 + 2 * (5 * std::log(5.0 / 4.0) - 1.0) + 2 * (0.0 - (0.0 - 1.0))) / 3.0;
   CHECK(detail::held_out_deviance(V, mean, all) == Approx(expected));
 }
+
+TEST_CASE("sparse counts: the same folds, fits and rank as the dense table", "[modules][rank][sparse]") {
+  modules::SimulationOptions simulation;  // 200 genes x 50 samples, R = 4
+  simulation.depth = 1;                   // a low depth: most cells are 0
+  simulation.seed = 4;
+  const auto sim = modules::simulate(simulation);
+  REQUIRE((sim.V.array() == 0).count() > sim.V.size() / 2);
+  modules::RankChoiceOptions o;
+  o.min_rank = 2;
+  o.max_rank = 5;
+  o.restarts = 2;
+  o.fit.max_iterations = 200;
+  o.fit.tolerance = 0;
+  const auto dense = modules::choose_rank(sim.V, o);
+  const Eigen::SparseMatrix<double> V = sim.V.sparseView();
+  const auto sparse = modules::choose_rank(V, o);
+  REQUIRE(sparse.table.size() == dense.table.size());
+  for (std::size_t i = 0; i < dense.table.size(); ++i) {
+    INFO("rank " << dense.table[i].rank);
+    CHECK(sparse.table[i].log_likelihood == Approx(dense.table[i].log_likelihood).epsilon(1e-7));
+    CHECK(sparse.table[i].cv_deviance == Approx(dense.table[i].cv_deviance).epsilon(1e-6));
+    CHECK(sparse.table[i].cv_standard_error == Approx(dense.table[i].cv_standard_error).epsilon(1e-4).margin(1e-9));
+    CHECK(sparse.table[i].consensus == dense.table[i].consensus);
+  }
+  CHECK(sparse.chosen == dense.chosen);
+}
+
+TEST_CASE("held-out cells of a sparse fit are left out exactly", "[modules][rank][sparse]") {
+  modules::SimulationOptions simulation;
+  simulation.genes = 60;
+  simulation.samples = 20;
+  simulation.modules = 3;
+  simulation.depth = 3;
+  const auto sim = modules::simulate(simulation);
+  // Hide every cell of rows 0-4 in columns 0-9 (stored counts and zeros alike).
+  std::vector<std::pair<int, int>> cells;
+  for (int c = 0; c < 10; ++c)
+    for (int r = 0; r < 5; ++r) cells.emplace_back(r, c);
+  const HeldOutCells held_out(sim.V.rows(), sim.V.cols(), cells);
+  Eigen::MatrixXd masked = sim.V;
+  for (const auto& [r, c] : cells) masked(r, c) = std::numeric_limits<double>::quiet_NaN();
+  PoissonNMFOptions o;
+  o.rank = 3;
+  o.max_iterations = 150;
+  o.tolerance = 0;
+  o.missing = MissingValues::Mask;
+  const auto from_mask = PoissonNMF<double>(o).fit(masked);
+  const auto from_cells = PoissonNMF<double>(o).fit(Eigen::SparseMatrix<double>(sim.V.sparseView()), held_out);
+  REQUIRE(from_cells.log_likelihood.size() == from_mask.log_likelihood.size());
+  for (std::size_t i = 0; i < from_mask.log_likelihood.size(); ++i)
+    CHECK(from_cells.log_likelihood[i] == Approx(from_mask.log_likelihood[i]).epsilon(1e-9));
+  CHECK((from_cells.W - from_mask.W).norm() <= 1e-8 * from_mask.W.norm());
+  // Cells out of order, or outside the matrix, are refused.
+  CHECK_THROWS_WITH(HeldOutCells(3, 3, {{1, 0}, {0, 0}}), Contains("column by column"));
+  CHECK_THROWS_WITH(HeldOutCells(3, 3, {{3, 0}}), Contains("outside 3 x 3"));
+  CHECK_THROWS_WITH(PoissonNMF<double>(o).fit(Eigen::SparseMatrix<double>(4, 4), held_out), Contains("held-out cells"));
+}

@@ -210,32 +210,55 @@ inline Eigen::MatrixXd sample_consensus(const std::vector<Eigen::MatrixXd>& Hs) 
   return consensus / double(Hs.size());
 }
 
-/// Fits every rank with its restarts and its cross-validation folds and picks a rank by
-/// `options.rule`. V: genes x samples (NaN: missing when options.fit.missing is Mask).
-/// `on_fit(rank, what, index)`, if given, is called after every fit (what: "restart" or "fold"),
-/// one call at a time.
-inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions& options,
-                              const std::function<void(Eigen::Index, const char*, int)>& on_fit = {}) {
-  options.validate();
-  if (options.max_rank > std::min(V.rows(), V.cols()))
-    throw std::invalid_argument("choose_rank: rank " + std::to_string(options.max_rank) + " exceeds min(rows, cols) = " +
-                                std::to_string(std::min(V.rows(), V.cols())));
-  const Eigen::Index ranks = options.max_rank - options.min_rank + 1;
-  const int per_rank = options.restarts + options.folds;
-  // Each cell's fold (or none): the same hidden cells for every rank, so ranks compare on them.
-  std::vector<int> fold_of(std::size_t(V.size()), -1);
-  {
-    detail::Random rng(options.fit.seed ^ 0xD1B54A32D192ED03ULL);
-    for (auto& f : fold_of) {
+}  // namespace fusednmf::modules
+
+namespace fusednmf::detail {
+
+/// Cross-validation's folds: each cell of a rows x cols matrix, in column-major order, falls in
+/// fold f with probability held_out each (in none with the rest), from a stream seeded by the
+/// fit's seed. Dense and sparse counts draw the same folds from the same seed.
+class FoldCells {
+ public:
+  explicit FoldCells(const modules::RankChoiceOptions& options)
+      : seed_(options.fit.seed ^ 0xD1B54A32D192ED03ULL), held_out_(options.held_out), folds_(options.folds) {}
+  /// Calls visit(cell, fold) for every cell in a fold, cells in column-major order.
+  template <class Visit>
+  void for_each(std::size_t cells, Visit&& visit) const {
+    Random rng(seed_);
+    for (std::size_t cell = 0; cell < cells; ++cell) {
       const double u = rng.uniform();
-      if (u < options.held_out * options.folds) f = int(u / options.held_out);
+      if (u < held_out_ * folds_) visit(cell, int(u / held_out_));
     }
   }
+
+ private:
+  std::uint64_t seed_;
+  double held_out_;
+  int folds_;
+};
+
+/// What choose_rank runs for each rank: `restart(options)` fits all the counts (options.seed set
+/// per restart), `fold(options, f)` fits without fold f's cells and returns their held-out
+/// deviance per cell. Fits run side by side on the options' threads, one thread each.
+template <class FitAll, class FitFold>
+modules::RankChoice choose_rank_with(Eigen::Index rows, Eigen::Index cols, double observed_cells,
+                                     const modules::RankChoiceOptions& options,
+                                     const std::function<void(Eigen::Index, const char*, int)>& on_fit,
+                                     FitAll&& restart, FitFold&& fold_deviance) {
+  using modules::RankChoice;
+  using modules::RankCriteria;
+  using modules::RankRule;
+  options.validate();
+  if (options.max_rank > std::min(rows, cols))
+    throw std::invalid_argument("choose_rank: rank " + std::to_string(options.max_rank) + " exceeds min(rows, cols) = " +
+                                std::to_string(std::min(rows, cols)));
+  const Eigen::Index ranks = options.max_rank - options.min_rank + 1;
+  const int per_rank = options.restarts + options.folds;
   std::vector<PoissonNMFResult<double>> fits(std::size_t(ranks * per_rank));
   std::vector<double> deviance(std::size_t(ranks * options.folds), 0.0);
   std::mutex report;
-  const int threads = detail::resolve_threads(options.fit.threads);
-  detail::parallel_for(threads, long(ranks * per_rank), [&](long f) {
+  const int threads = resolve_threads(options.fit.threads);
+  parallel_for(threads, long(ranks * per_rank), [&](long f) {
     const Eigen::Index rank = options.min_rank + f / per_rank;
     const int slot = int(f % per_rank);
     PoissonNMFOptions o = options.fit;
@@ -245,16 +268,11 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
     o.missing = MissingValues::Mask;
     if (slot < options.restarts) {
       o.seed = options.fit.seed + std::uint64_t(slot);
-      fits[std::size_t(f)] = PoissonNMF<double>(o).fit(V);
+      fits[std::size_t(f)] = restart(o);
     } else {
       const int fold = slot - options.restarts;
-      Eigen::MatrixXd training = V;
-      std::vector<char> hidden(std::size_t(V.size()), 0);
-      for (std::size_t cell = 0; cell < hidden.size(); ++cell)
-        if (fold_of[cell] == fold) hidden[cell] = 1, training(Eigen::Index(cell)) = std::numeric_limits<double>::quiet_NaN();
       o.seed = options.fit.seed;
-      const auto fit = PoissonNMF<double>(o).fit(training);
-      deviance[std::size_t((f / per_rank) * options.folds + fold)] = detail::held_out_deviance(V, fit.W * fit.H, hidden);
+      deviance[std::size_t((f / per_rank) * options.folds + fold)] = fold_deviance(o, fold);
     }
     if (on_fit) {
       std::lock_guard<std::mutex> lock(report);
@@ -264,7 +282,7 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
 
   RankChoice choice;
   choice.rule = options.rule;
-  const double cells = double(V.size() - V.array().isNaN().count());
+  const double cells = observed_cells;
   for (Eigen::Index r = 0; r < ranks; ++r) {
     RankCriteria row;
     row.rank = options.min_rank + r;
@@ -279,7 +297,7 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
         row.fit = std::move(fit);
       }
     }
-    row.bic = -2.0 * row.log_likelihood + double(row.rank) * double(V.rows() + V.cols()) * std::log(cells);
+    row.bic = -2.0 * row.log_likelihood + double(row.rank) * double(rows + cols) * std::log(cells);
     double sum = 0, sum2 = 0;
     for (int f = 0; f < options.folds; ++f) {
       const double d = deviance[std::size_t(r * options.folds + f)];
@@ -290,7 +308,7 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
                             options.folds / (options.folds - 1.0);
     row.cv_standard_error = std::sqrt(variance / options.folds);
     if (options.restarts >= 2) {
-      row.consensus = sample_consensus(Hs);
+      row.consensus = modules::sample_consensus(Hs);
       detail::AverageLinkage tree = detail::average_linkage((1.0 - row.consensus.array()).matrix());
       std::tie(row.cophenetic, row.dispersion) = detail::consensus_stability(row.consensus, tree);
       row.consensus_order = std::move(tree.order);
@@ -330,6 +348,74 @@ inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions&
       break;
   }
   return choice;
+}
+
+/// The held-out deviance per cell of sparse V's cells in `held_out` under the mean W H.
+inline double held_out_deviance(const Eigen::SparseMatrix<double>& V, const Eigen::MatrixXd& W, const Eigen::MatrixXd& H,
+                                const HeldOutCells& held_out) {
+  double total = 0.0;
+  const auto& rows = held_out.rows_by_column();
+  for (Eigen::Index c = 0; c < V.outerSize(); ++c) {
+    Eigen::SparseMatrix<double>::InnerIterator stored(V, c);
+    for (std::int64_t h = held_out.column_begin(c); h < held_out.column_end(c); ++h) {
+      const int r = rows[std::size_t(h)];
+      while (stored && stored.row() < r) ++stored;
+      const double v = stored && stored.row() == r ? stored.value() : 0.0;
+      const double mu = std::max(W.row(r).dot(H.col(c)), kPoissonFloor);
+      total += 2.0 * ((v > 0 ? v * std::log(v / mu) : 0.0) - (v - mu));
+    }
+  }
+  return held_out.count() ? total / double(held_out.count()) : 0.0;
+}
+
+}  // namespace fusednmf::detail
+
+namespace fusednmf::modules {
+
+/// Fits every rank with its restarts and its cross-validation folds and picks a rank by
+/// `options.rule`. V: genes x samples (NaN: missing when options.fit.missing is Mask).
+/// `on_fit(rank, what, index)`, if given, is called after every fit (what: "restart" or "fold"),
+/// one call at a time.
+inline RankChoice choose_rank(const Eigen::MatrixXd& V, const RankChoiceOptions& options,
+                              const std::function<void(Eigen::Index, const char*, int)>& on_fit = {}) {
+  options.validate();
+  // Each cell's fold (or none): the same hidden cells for every rank, so ranks compare on them.
+  std::vector<int> fold_of(std::size_t(V.size()), -1);
+  detail::FoldCells(options).for_each(fold_of.size(), [&](std::size_t cell, int fold) { fold_of[cell] = fold; });
+  auto restart = [&](const PoissonNMFOptions& o) { return PoissonNMF<double>(o).fit(V); };
+  auto fold_deviance = [&](const PoissonNMFOptions& o, int fold) {
+    Eigen::MatrixXd training = V;
+    std::vector<char> hidden(std::size_t(V.size()), 0);
+    for (std::size_t cell = 0; cell < hidden.size(); ++cell)
+      if (fold_of[cell] == fold) hidden[cell] = 1, training(Eigen::Index(cell)) = std::numeric_limits<double>::quiet_NaN();
+    const auto fit = PoissonNMF<double>(o).fit(training);
+    return detail::held_out_deviance(V, fit.W * fit.H, hidden);
+  };
+  return detail::choose_rank_with(V.rows(), V.cols(), double(V.size() - V.array().isNaN().count()), options, on_fit,
+                                  restart, fold_deviance);
+}
+
+/// The same for sparse counts (every cell not stored is a 0 count): the fits run on the stored
+/// entries only (PoissonNMF's sparse multiplicative updates, options.fit.solver must be MU), and
+/// each fold's cells, drawn as for dense V from the same seed, are listed (HeldOutCells) when
+/// its fits run, so memory follows the stored entries and one fold's cells.
+inline RankChoice choose_rank(const Eigen::SparseMatrix<double>& V, const RankChoiceOptions& options,
+                              const std::function<void(Eigen::Index, const char*, int)>& on_fit = {}) {
+  options.validate();
+  const std::size_t rows = std::size_t(V.rows());
+  auto restart = [&](const PoissonNMFOptions& o) { return PoissonNMF<double>(o).fit(V); };
+  auto fold_deviance = [&](const PoissonNMFOptions& o, int fold) {
+    std::vector<std::pair<int, int>> cells;
+    detail::FoldCells(options).for_each(rows * std::size_t(V.cols()), [&](std::size_t cell, int f) {
+      if (f == fold) cells.emplace_back(int(cell % rows), int(cell / rows));
+    });
+    const HeldOutCells held_out(V.rows(), V.cols(), cells);
+    std::vector<std::pair<int, int>>().swap(cells);
+    const auto fit = PoissonNMF<double>(o).fit(V, held_out);
+    return detail::held_out_deviance(V, fit.W, fit.H, held_out);
+  };
+  return detail::choose_rank_with(V.rows(), V.cols(), double(V.rows()) * double(V.cols()), options, on_fit, restart,
+                                  fold_deviance);
 }
 
 }  // namespace fusednmf::modules
