@@ -191,6 +191,10 @@ void check_table(const FitSettings& s, Eigen::Index N, Eigen::Index M, double la
   if (s.restarts < 2 && (!s.consensus_plot.empty() || !s.consensus_dir.empty()))
     throw std::runtime_error("--restarts " + std::to_string(s.restarts) +
                              ": a consensus heat map needs 2 or more restarts");
+  const Eigen::Index most = modules::RankChoiceOptions{}.max_consensus_samples;
+  if (M > most && (!s.consensus_plot.empty() || !s.consensus_dir.empty() || s.rank_by == "cophenetic"))
+    throw std::runtime_error(s.counts + " has " + std::to_string(M) + " samples: the consensus (its heat map, " +
+                             "--rank-by cophenetic) is computed for at most " + std::to_string(most));
 }
 
 // Reads and checks the table; fails on what makes a fit pointless before any fit runs.

@@ -10,6 +10,58 @@
 using namespace fusednmf;
 using Catch::Matchers::Contains;
 
+namespace {
+
+// Average linkage by the definition: every merge scans every pair for the closest (ties to the
+// first pair), O(n³). detail::average_linkage must build the same tree.
+detail::AverageLinkage reference_average_linkage(const Eigen::MatrixXd& distance) {
+  const Eigen::Index n = distance.rows();
+  detail::AverageLinkage tree;
+  tree.heights = Eigen::MatrixXd::Zero(n, n);
+  Eigen::MatrixXd d = distance;
+  std::vector<std::vector<Eigen::Index>> members(static_cast<std::size_t>(n));
+  for (Eigen::Index i = 0; i < n; ++i) members[std::size_t(i)] = {i};
+  std::vector<char> active(static_cast<std::size_t>(n), 1);
+  for (Eigen::Index merges = 0; merges + 1 < n; ++merges) {
+    Eigen::Index a = -1, b = -1;
+    double best = std::numeric_limits<double>::infinity();
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = i + 1; j < n; ++j)
+        if (active[std::size_t(i)] && active[std::size_t(j)] && d(i, j) < best) best = d(i, j), a = i, b = j;
+    for (Eigen::Index x : members[std::size_t(a)])
+      for (Eigen::Index y : members[std::size_t(b)]) tree.heights(x, y) = tree.heights(y, x) = best;
+    const double na = double(members[std::size_t(a)].size()), nb = double(members[std::size_t(b)].size());
+    for (Eigen::Index k = 0; k < n; ++k)
+      if (active[std::size_t(k)] && k != a && k != b) d(a, k) = d(k, a) = (na * d(a, k) + nb * d(b, k)) / (na + nb);
+    members[std::size_t(a)].insert(members[std::size_t(a)].end(), members[std::size_t(b)].begin(),
+                                   members[std::size_t(b)].end());
+    active[std::size_t(b)] = 0;
+  }
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (active[std::size_t(i)]) tree.order = members[std::size_t(i)];
+  return tree;
+}
+
+}  // namespace
+
+TEST_CASE("average linkage builds the tree of its definition, ties included", "[modules][rank]") {
+  detail::Random rng(5);
+  for (int trial = 0; trial < 60; ++trial) {
+    const Eigen::Index n = 2 + Eigen::Index(rng.uniform() * 40);
+    // Consensus-like distances (multiples of 1/4: many ties) or continuous ones.
+    const bool ties = trial % 2 == 0;
+    Eigen::MatrixXd d = Eigen::MatrixXd::Zero(n, n);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = i + 1; j < n; ++j)
+        d(i, j) = d(j, i) = ties ? std::floor(rng.uniform() * 5) / 4 : rng.uniform();
+    INFO("trial " << trial << ", n = " << n);
+    const auto fast = detail::average_linkage(d);
+    const auto reference = reference_average_linkage(d);
+    CHECK(fast.heights == reference.heights);
+    CHECK(fast.order == reference.order);
+  }
+}
+
 TEST_CASE("held-out cross-validation picks the planted rank on the seed's simulated sets", "[modules][rank]") {
   for (std::uint64_t seed : {1, 2, 3}) {
     modules::SimulationOptions simulation;  // 200 genes x 50 samples, R = 4, 5 % moonlighting
