@@ -1,8 +1,6 @@
 // Chains (chromosomes) in one fit, and a fit split across "processes" through a Reducer. The
 // processes here are threads joined by a small in-process all-reduce, so the Reducer contract is
 // tested without MPI.
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -11,43 +9,12 @@
 #include <fusednmf/nmf.hpp>
 
 #include "planted.hpp"
+#include "support/in_process_allreduce.hpp"
 
 using namespace fusednmf;
+using fusednmf::testing::InProcessAllReduce;
 
 namespace {
-
-// Sums equal-length vectors from `parties` threads in place, in party order (deterministic).
-class InProcessAllReduce {
- public:
-  explicit InProcessAllReduce(int parties) : parties_(parties), inputs_(std::size_t(parties)) {}
-  Reducer for_party(int party) {
-    return [this, party](double* values, std::size_t count) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      const long generation = generation_;
-      inputs_[std::size_t(party)] = values;
-      if (++arrived_ == parties_) {
-        std::vector<double> total(count, 0.0);
-        for (double* in : inputs_)
-          for (std::size_t i = 0; i < count; ++i) total[i] += in[i];
-        for (double* in : inputs_) std::copy(total.begin(), total.end(), in);
-        arrived_ = 0;
-        ++generation_;
-        ++calls_;
-        changed_.notify_all();
-      } else {
-        changed_.wait(lock, [&] { return generation_ != generation; });
-      }
-    };
-  }
-  long calls() const { return calls_; }
-
- private:
-  int parties_, arrived_ = 0;
-  long generation_ = 0, calls_ = 0;
-  std::vector<double*> inputs_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-};
 
 SegmentedMatrix<double> rows_of(const SegmentedMatrix<double>& Y, Eigen::Index first, Eigen::Index count) {
   SegmentedMatrix<double> part;
