@@ -9,5 +9,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$build/examples/modules" simulate -o "$work/counts.tsv" --genes "$genes" --samples "$samples" \
   --modules "$modules" --seed 1
-FUSEDNMF_COUNTS="$work/counts.tsv" "$build/benchmarks/bench_poisson_nmf" --benchmark_counters_tabular=true
+FUSEDNMF_COUNTS="$work/counts.tsv" "$build/benchmarks/bench_poisson_nmf" --benchmark_counters_tabular=true \
+  --benchmark_filter="BM_time_to_target|BM_kl_iteration"  # BM_sparse_iteration: sparse_counts.sh
 /usr/bin/python3 "$here/peer_poisson.py" "$work/counts.tsv" --target-iterations 1000

@@ -421,7 +421,8 @@ class PoissonNMF {
     const detail::RowBlocks genes{N, block_rows(M)}, samples{M, block_rows(N)};
     const Eigen::Index gene_blocks = genes.count(), sample_blocks = samples.count();
     struct Scratch {
-      Eigen::MatrixXd mean, linear, ratio, inverse, rows;
+      Eigen::MatrixXd mean, linear, rows;
+      Eigen::VectorXd inverse;  // 1/μ of one row's cells
     };
     std::vector<Scratch> scratch(static_cast<std::size_t>(threads));
     std::vector<double> gene_kkt(std::size_t(gene_blocks), 0.0), sample_kkt(std::size_t(sample_blocks), 0.0);
@@ -461,7 +462,7 @@ class PoissonNMF {
         else x.linear = h_rowsum.replicate(count, 1);
         gene_kkt[std::size_t(b)] =
             detail::poisson_ccd_block(Wb, Ht, Vt.middleCols(first, count), x.mean, x.linear, options_.newton_steps,
-                                      x.ratio, x.inverse);
+                                      x.inverse);
       });
       // Columns of H given W, a block of samples at a time (as rows of Hᵀ), and the
       // log-likelihood of (W, H) over those samples.
@@ -475,7 +476,7 @@ class PoissonNMF {
         else x.linear = w_colsum.replicate(count, 1);
         sample_kkt[std::size_t(b)] =
             detail::poisson_ccd_block(x.rows, W, V.middleCols(first, count), x.mean, x.linear, options_.newton_steps,
-                                      x.ratio, x.inverse);
+                                      x.inverse);
         H.middleCols(first, count) = x.rows.transpose();
         // From the means kept up to date through the block's steps (recomputed from W and H at
         // every block's start, so rounding cannot build up over sweeps).
