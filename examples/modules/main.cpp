@@ -445,7 +445,7 @@ void add_rank_flags(CLI::App* command, FitSettings& s) {
   command->add_option("counts", s.counts, "Count table: header row, then gene name and counts per line (TSV or CSV); or sparse counts: a Matrix Market file (.mtx, .mtx.gz) or a 10x folder (matrix.mtx, features.tsv, barcodes.tsv, plain or .gz)")->required();
   command->add_option("--ranks", s.ranks, "Rank or range of ranks to try, e.g. 3-6")->capture_default_str();
   command->add_option("--restarts", s.restarts, "Random starts per rank (the best log-likelihood is kept; 2 or more for the consensus)")->check(CLI::Range(1, 1000))->capture_default_str();
-  command->add_option("--solver", s.solver, "mu: multiplicative updates (Lee & Seung); ccd: cyclic coordinate descent with Newton steps (Hsieh & Dhillon), 4x sooner to the same likelihood, but its exact zeros make the held-out deviance (the rank choice) less reliable")
+  command->add_option("--solver", s.solver, "mu: multiplicative updates (Lee & Seung); ccd: cyclic coordinate descent with Newton steps (Hsieh & Dhillon), 5x sooner to the same likelihood, but its exact zeros make the held-out deviance (the rank choice) less reliable")
       ->check(CLI::IsMember({"mu", "ccd"}))->capture_default_str();
   command->add_option("--iterations", s.iterations, "Maximum iterations (sweeps) per fit")->check(CLI::Range(1, 10000000))->capture_default_str();
   command->add_option("--tolerance", s.tolerance, "Stop when the log-likelihood's relative change is below this")->check(CLI::NonNegativeNumber)->capture_default_str();

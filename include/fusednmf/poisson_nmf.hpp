@@ -56,7 +56,7 @@ inline const char* to_string(PoissonSolver solver) {
 /// (patience 1: once). time_limit bounds the fit's seconds as for NMF.
 struct PoissonNMFOptions : SolverOptions {
   PoissonNMFOptions() : SolverOptions(/*rank=*/4, /*max_iterations=*/2000, /*tolerance=*/1e-7, /*patience=*/1) {}
-  /// Coordinate descent reaches the log-likelihood of 1,000 multiplicative updates 4x sooner
+  /// Coordinate descent reaches the log-likelihood of 1,000 multiplicative updates 5x sooner
   /// (benchmarks/README.md), but its fits reach exact zeros, which predict held-out counts
   /// badly: the rank choice by held-out deviance (modules/rank_choice.hpp) picks worse with it,
   /// so the multiplicative updates stay the default.

@@ -211,7 +211,7 @@ class PoissonNMF(BaseEstimator):
         0: every core this process may use; results do not depend on it.
     solver : {"mu", "ccd"}
         "mu": multiplicative updates. "ccd": coordinate descent with Newton steps, which reaches
-        the likelihood of 1,000 multiplicative updates in about 50 sweeps (about 4x sooner), but
+        the likelihood of 1,000 multiplicative updates in about 50 sweeps (about 5x sooner), but
         whose exact zeros predict held-out counts less well.
 
     Attributes
