@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <ostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -104,6 +105,15 @@ inline std::string format_value(double v) {
   return buf;
 }
 
+/// The start every plot of the examples shares: the XML declaration, the <svg> element of
+/// width x height pixels with its font, and a white background.
+inline void open_svg(std::ostream& svg, int width, int height, int font_size) {
+  svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
+      << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"" << font_size << "\">\n"
+      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+}
+
 inline std::string render_svg(const FactorPlot& plot) {
   if (plot.end <= plot.start) throw std::invalid_argument("plot: the region is empty");
   if (plot.H.size() && Eigen::Index(plot.track_names.size()) != plot.H.cols())
@@ -122,11 +132,8 @@ inline std::string render_svg(const FactorPlot& plot) {
 
   std::ostringstream svg;
   svg.precision(6);
-  svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << plot.width << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << plot.width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << left << "\" y=\"22\" font-size=\"15\" font-weight=\"bold\">" << xml_escape(plot.title)
+  open_svg(svg, plot.width, height, 12);
+  svg << "<text x=\"" << left << "\" y=\"22\" font-size=\"15\" font-weight=\"bold\">" << xml_escape(plot.title)
       << "</text>\n";
 
   for (std::size_t i = 0; i < plot.lanes.size(); ++i) {

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 using fusednmf::examples::format_value;
 using fusednmf::examples::write_text_file;  // atomic, as every output
 using fusednmf::examples::nice_ticks;
+using fusednmf::examples::open_svg;
 using fusednmf::examples::xml_escape;
 using fusednmf::modules::RankChoice;
 using fusednmf::modules::RankCriteria;
@@ -87,11 +88,8 @@ inline std::string render_rank_plot(const RankChoice& choice) {
 
   std::ostringstream svg;
   svg.precision(7);
-  svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
-      << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << left << "\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Choosing the rank: chosen "
+  open_svg(svg, width, height, 12);
+  svg << "<text x=\"" << left << "\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Choosing the rank: chosen "
       << t[choice.chosen].rank << " by " << xml_escape(choice.rule_text()) << "</text>\n";
   for (std::size_t p = 0; p < panels.size(); ++p) {
     const Panel& panel = panels[p];
@@ -110,7 +108,7 @@ inline std::string render_rank_plot(const RankChoice& choice) {
         << "\" fill=\"none\" stroke=\"#999\"/>\n";
     if (!std::isfinite(lo)) {  // e.g. the consensus with one restart
       svg << "<text x=\"" << x0 + panel_width / 2 << "\" y=\"" << y0 + panel_height / 2
-          << "\" text-anchor=\"middle\" fill=\"#666\">not available (needs 2 or more restarts)</text>\n</g>\n";
+          << "\" text-anchor=\"middle\" fill=\"#666\">not available (needs 2 or more restarts, and not too many samples)</text>\n</g>\n";
       continue;
     }
     if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) lo -= 0.5, hi += 0.5;
@@ -174,11 +172,8 @@ inline std::string render_consensus_heatmap(const RankCriteria& row, const std::
   const int size = cell * int(n), width = left + size + 110, height = top + size + 30;
   std::ostringstream svg;
   svg.precision(6);
-  svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 "
-      << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Consensus over restarts, rank " << row.rank
+  open_svg(svg, width, height, 11);
+  svg << "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Consensus over restarts, rank " << row.rank
       << ": cophenetic " << format_value(row.cophenetic) << ", dispersion " << format_value(row.dispersion) << "</text>\n"
       << "<text x=\"10\" y=\"40\" fill=\"#555\">share of restarts that put two samples in one module; samples in "
          "average-linkage order</text>\n<g class=\"heatmap\">\n";

@@ -48,13 +48,18 @@ struct SegmentedMatrix {
   }
 };
 
-/// Rows a and b hold the same values, two missing (NaN) entries counting as equal.
+/// Two entries are the same value, two missing (NaN) ones counting as equal: the equality of
+/// run-length merging.
+template <class Scalar>
+bool same_value(Scalar x, Scalar y) {
+  return x == y || (std::isnan(x) && std::isnan(y));
+}
+
+/// Rows a and b hold the same values (same_value).
 template <class Scalar>
 bool same_row(const SegmentedMatrix<Scalar>& Y, Eigen::Index a, Eigen::Index b) {
-  for (Eigen::Index c = 0; c < Y.cols(); ++c) {
-    const Scalar x = Y.values(a, c), y = Y.values(b, c);
-    if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
-  }
+  for (Eigen::Index c = 0; c < Y.cols(); ++c)
+    if (!same_value(Y.values(a, c), Y.values(b, c))) return false;
   return true;
 }
 

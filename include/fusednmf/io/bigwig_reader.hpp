@@ -199,7 +199,7 @@ inline SegmentedMatrix<float> read_segments(const std::vector<std::filesystem::p
     }
   auto same = [&](const float* x, const float* y) {
     for (std::size_t j = 0; j < m; ++j)
-      if (!(x[j] == y[j] || (std::isnan(x[j]) && std::isnan(y[j])))) return false;
+      if (!same_value(x[j], y[j])) return false;
     return true;
   };
   std::vector<Run> merged;
