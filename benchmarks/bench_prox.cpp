@@ -35,7 +35,7 @@ void set_rate(benchmark::State& state, std::size_t n) {
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-template <class Scalar, class Variant>
+template <class Scalar, class Variant, int kThreads = 1>
 void BM_prox(benchmark::State& state) {
   const auto family = static_cast<Family>(state.range(0));
   const auto n = static_cast<std::size_t>(state.range(1));
@@ -43,6 +43,7 @@ void BM_prox(benchmark::State& state) {
   const auto& inputs = pool<Scalar>(family, n);
   fusednmf::FusedLassoProx<Scalar, Variant> op(lambda);
   fusednmf::ProxWorkspace ws;
+  ws.set_threads(kThreads);
   std::vector<Scalar> x(n);
   op.apply(inputs[0].data(), nullptr, x.data(), std::ptrdiff_t(n), ws);  // size the workspace
   std::size_t next = 0;
@@ -88,6 +89,8 @@ namespace prox = fusednmf::prox;
 BENCHMARK_TEMPLATE(BM_copy_floor, double)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_copy_floor, float)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_prox, double, prox::Condat)->Apply(grid);
+// The same on two threads (an input of 2^14 elements or more is solved as two halves side by side).
+BENCHMARK_TEMPLATE(BM_prox, double, prox::Condat, 2)->Apply(grid)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_prox, double, prox::DynamicProgramming)->Apply(grid);
 BENCHMARK_TEMPLATE(BM_prox, float, prox::Condat)->Apply(grid);
 BENCHMARK_TEMPLATE(BM_prox, float, prox::DynamicProgramming)->Apply(grid);

@@ -293,6 +293,75 @@ TEST_CASE("the guard hands ramps to the dynamic programme and keeps staircases i
   }
 }
 
+TEST_CASE("the split solve (two walks and the stretch between them) is exact at every length", "[prox]") {
+  // condat_split on short inputs, where the middle is often empty or one element and both walks
+  // may run out of input: against the dynamic programme, the right half run before the left.
+  namespace detail = fusednmf::prox::detail;
+  std::mt19937_64 rng(21);
+  double worst = 0.0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const std::size_t n = 2 + rng() % 80;
+    const double lambda = std::vector<double>{0.05, 0.5, 2.0, 20.0}[rng() % 4];
+    const Vec y = families(n, rng)[rng() % 7];
+    const Vec w = random_weights(n, rng);
+    const bool weighted = rng() % 2 == 1;
+    Vec copy = y, x(n), reversed_input(n), reversed_weights(n), reversed_output(n),
+        scratch(detail::johnson_dp_scratch_size(std::ptrdiff_t(n)));
+    auto scratch_for = [&](std::ptrdiff_t) { return scratch.data(); };
+    auto right_first = [](auto&& left, auto&& right) { right(), left(); };
+    const detail::SplitBuffers buffers{reversed_input.data(), reversed_weights.data(), reversed_output.data()};
+    if (weighted) {
+      detail::condat_split(copy.data(), detail::ArrayWeights<double>{w.data()}, lambda, x.data(),
+                           std::ptrdiff_t(n), buffers, scratch_for, right_first);
+    } else {
+      detail::condat_split(copy.data(), detail::UnitWeights{}, lambda, x.data(), std::ptrdiff_t(n), buffers,
+                           scratch_for, right_first);
+    }
+    const Vec expected = weighted ? run<prox::DynamicProgramming>(y, lambda, w) : run<prox::DynamicProgramming>(y, lambda);
+    double scale = 1.0;
+    for (double v : y) scale = std::max(scale, std::abs(v));
+    worst = std::max(worst, max_abs_diff(x, expected) / scale);
+  }
+  CHECK(worst < 1e-12);
+}
+
+TEMPLATE_TEST_CASE("a long input gives the same bits on one thread and on several", "[prox]", float, double) {
+  // From kSplitMinLength on, the operator solves two halves and the stretch between them; the
+  // split depends on the length only. Families include a plateau across the split (a long
+  // middle) and ramps (both walks over budget), and an odd length.
+  std::mt19937_64 rng(34);
+  const std::size_t n = std::size_t(fusednmf::prox::detail::kSplitMinLength) * 3 + 1;
+  std::vector<Vec> inputs = families(n, rng);
+  Vec plateau = noisy_staircase(n, rng);
+  for (std::size_t i = n / 3; i < 2 * n / 3; ++i) plateau[i] = 4.0;
+  inputs.push_back(plateau);
+  for (const Vec& input : inputs) {
+    for (bool weighted : {false, true}) {
+      for (double lambda : {0.5, 30.0}) {
+        const std::vector<TestType> y(input.begin(), input.end());
+        const Vec w64 = random_weights(n, rng);
+        const std::vector<TestType> w = weighted ? std::vector<TestType>(w64.begin(), w64.end()) : std::vector<TestType>{};
+        FusedLassoProx<TestType> op(lambda);
+        std::vector<std::vector<TestType>> results;
+        for (int threads : {1, 2, 0}) {
+          ProxWorkspace ws;
+          ws.set_threads(threads);
+          std::vector<TestType> x(n);
+          op.apply(y.data(), weighted ? w.data() : nullptr, x.data(), std::ptrdiff_t(n), ws);
+          results.push_back(x);
+        }
+        INFO("weighted=" << weighted << " lambda=" << lambda);
+        CHECK(results[1] == results[0]);
+        CHECK(results[2] == results[0]);
+        if constexpr (std::is_same_v<TestType, double>) {  // float's accuracy: the float test above
+          CHECK(fused_lasso_certificate_violation(y, weighted ? w : ones(n), results[0], lambda) <=
+                1e-8 * (lambda + 1.0) * std::sqrt(double(n)));
+        }
+      }
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("a reused workspace keeps its buffers across inputs of one length", "[prox]",
                    prox::Condat, prox::DynamicProgramming) {
   // The dynamic programme's scratch is needed for a suffix (Condat's fallback) or for the runs

@@ -92,6 +92,7 @@ def test_the_variants_agree():
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, out=np.ones(3, np.float32)), "out must be"),
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, out=np.ones(4)), "out must be"),
     (lambda: fusednmf.tv_prox(["a", "b"], 1.0), "not a numeric array"),
+    (lambda: fusednmf.tv_prox(np.ones(3), 1.0, threads=-1), "threads must be >= 0"),
 ])
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):
@@ -100,3 +101,15 @@ def test_bad_arguments_raise_value_error(call, message):
 
 def test_empty_input_gives_empty_output():
     assert fusednmf.tv_prox(np.zeros(0), 1.0).shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_long_input_gives_the_same_bits_on_any_thread_count(dtype):
+    # From 16,384 elements on, the input is solved as two halves side by side.
+    y = genomic_like(50_001, 3).astype(dtype)
+    w = np.random.default_rng(4).uniform(0.5, 3.0, size=y.size).astype(dtype)
+    one = fusednmf.tv_prox(y, 2.0, weights=w, threads=1)
+    assert np.array_equal(fusednmf.tv_prox(y, 2.0, weights=w, threads=2), one)
+    assert np.array_equal(fusednmf.tv_prox(y, 2.0, weights=w), one)
+    if dtype == np.float64:
+        assert certificate_violation(y, one, 2.0, w) < 1e-7

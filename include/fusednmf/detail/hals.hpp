@@ -238,7 +238,7 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   // W in cache instead and needs neither.
   constexpr bool separable = has_separable_prox<Regularizer>::value;
   Vector z(separable ? 0 : n), previous_column(separable ? 0 : n);
-  std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
+  std::vector<ProxWorkspace> workspaces = per_thread_workspaces(problem.threads);
   DeadFactors dead(k);
 
   // With a separable prox the passes run on blocks of W in cache (update_w_by_row_blocks), so W's size

@@ -91,7 +91,7 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
   start_hals(H, W, n);
   Matrix E(n, m);                                   // M ∘ (Y - WH)
   Vector z(n), previous_column(n), prox_weights(n);
-  std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
+  std::vector<ProxWorkspace> workspaces = per_thread_workspaces(problem.threads);
   std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(nblocks));
   DeadFactors dead(k);
   // Per-block sums of per-column statistics, added in block order, then over processes.

@@ -45,7 +45,7 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
   const auto& blocks = problem.blocks;
   W.setZero(problem.n(), k);
   Eigen::VectorXd h_scale = normalise_rows(H);
-  std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(problem.threads));
+  std::vector<ProxWorkspace> workspaces = per_thread_workspaces(problem.threads);
   std::vector<double> penalty(static_cast<std::size_t>(k * nchains));
   IterationLog log = problem.iteration_log(options);
   result.status = Status::MaxIterations;

@@ -28,12 +28,15 @@
 #include <string>
 #include <type_traits>
 #include <memory>
+#include <vector>
 
 #include <Eigen/Core>
 
 #include "detail/condat.hpp"
 #include "detail/johnson_dp.hpp"
+#include "detail/split.hpp"
 #include "detail/weights.hpp"
+#include "../detail/parallel.hpp"
 #include "variants.hpp"
 
 namespace fusednmf {
@@ -54,16 +57,26 @@ struct FusedLassoParams {
   }
 };
 
-/// Scratch memory for the prox. Reuse one per thread: after the first call of a given size no
-/// call allocates.
+/// Scratch memory for the prox, and how many threads one call may use. Reuse one per thread:
+/// after the first call of a given size no call allocates.
 class ProxWorkspace {
  public:
+  /// Threads one call may use (default 1; 0: every core this process may use). An input of
+  /// prox::detail::kSplitMinLength elements or more is always solved as two halves and the stretch
+  /// between them (prox/detail/split.hpp); with 2 threads the halves run side by side. The result
+  /// is the same, to the bit, for every thread count.
+  void set_threads(int threads) { threads_ = detail::resolve_threads(threads); }
+  int threads() const { return threads_; }
+
   double* shifted_input(std::size_t n) { return input_.get(n); }
   double* output(std::size_t n) { return output_.get(n); }
   double* scratch(std::size_t n) { return scratch_.get(n); }
   double* run_values(std::size_t n) { return run_values_.get(n); }
   double* run_weights(std::size_t n) { return run_weights_.get(n); }
   double* run_output(std::size_t n) { return run_output_.get(n); }
+  prox::detail::SplitBuffers split(std::size_t n) {
+    return {reversed_input_.get(n), reversed_weights_.get(n), reversed_output_.get(n)};
+  }
 
  private:
   // Uninitialised on purpose: zero-filling fresh pages costs more than the prox itself.
@@ -79,7 +92,18 @@ class ProxWorkspace {
     }
   };
   Buffer input_, output_, scratch_, run_values_, run_weights_, run_output_;
+  Buffer reversed_input_, reversed_weights_, reversed_output_;
+  int threads_ = 1;
 };
+
+/// Workspaces for a loop on `threads` threads, one per thread_index(). Each may use all the
+/// threads: a call made outside a parallel loop (one chain of W) splits over them, and a call
+/// inside one runs on its own thread (the pool runs nested loops serially), with the same bytes.
+inline std::vector<ProxWorkspace> per_thread_workspaces(int threads) {
+  std::vector<ProxWorkspace> workspaces(static_cast<std::size_t>(std::max(threads, 1)));
+  for (ProxWorkspace& workspace : workspaces) workspace.set_threads(threads);
+  return workspaces;
+}
 
 /// The operator. Scalar: float or double (input and output); Variant: a tag from prox/variants.hpp.
 template <class Scalar = double, class Variant = prox::Default>
@@ -282,8 +306,15 @@ class FusedLassoProx {
     };
     if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
       prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(n));
-    } else {
+    } else if (n < prox::detail::kSplitMinLength) {
       prox::detail::condat_guarded(y, w, params_.lambda, out, n, scratch_for);
+    } else {
+      // Sized by the caller's length, like the scratch, so that a reused workspace never grows.
+      const auto buffers = ws.split(static_cast<std::size_t>(capacity - capacity / 2));
+      const int threads = ws.threads();
+      prox::detail::condat_split(y, w, params_.lambda, out, n, buffers, scratch_for, [threads](auto&& left, auto&& right) {
+        detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
+      });
     }
   }
 

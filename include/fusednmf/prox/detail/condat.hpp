@@ -60,19 +60,22 @@ inline void write_segment(double* x, std::ptrdiff_t& k0, std::ptrdiff_t last, st
   do x[k0++] = value; while (k0 <= last);
 }
 
-/// Runs Condat's algorithm on y[0, n) writing x[0, n). y must be a private copy that does not
-/// alias x: the fallback reads the unsolved suffix of y and folds the carry into y[k0].
-/// scratch(len): returns at least johnson_dp_scratch_size(len) doubles; called only by the
-/// fallback.
-/// Returns true when it finished without the fallback.
-template <class Weights, class ScratchFor>
-bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n,
-                    ScratchFor&& scratch, double reread_budget_per_element = kCondatRereadBudget) {
-  if (n <= 0) return true;
-  if (n == 1 || lambda == 0.0) {
-    for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = y[i];
-    return true;
-  }
+/// Where a walk stopped: x[0, first_open) is final, and the rest of the solution is the fused
+/// lasso of y[first_open, n) with carry / w[first_open] added to its first element.
+struct WalkEnd {
+  std::ptrdiff_t first_open;
+  double carry;
+};
+
+/// Condat's walk over y[0, n), writing the final segments into x[0, n) (and nothing past n).
+/// kOpenEnd = false: y is the whole input; the walk ends with first_open = n, or earlier when
+/// the re-reads pass the budget. kOpenEnd = true: y is a prefix of a longer input; the walk
+/// stops where it would read y[n], and x[0, first_open) is final whatever follows, since every
+/// segment was closed by a jump the elements read so far force.
+/// Needs n >= 1 and lambda > 0.
+template <bool kOpenEnd, class Weights>
+WalkEnd condat_walk(const double* y, Weights w, double lambda, double* x, std::ptrdiff_t n,
+                    double reread_budget_per_element) {
   // The budget grows with the elements reached, so input that re-reads fast from the start
   // (a ramp) is handed over early instead of after 2n wasted reads; the slack lets short
   // inputs and a slow start finish here. Total re-reads stay below budget * n + slack.
@@ -88,12 +91,15 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
 
   // Writes [k0, last] = value and opens the segment after it, entered with running sum
   // `entering`, up to its bounds (which depend on the direction). True when the re-reads have
-  // passed the budget, leaving k0 and carry for the fallback.
+  // passed the budget, leaving k0 and carry for the caller.
   auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) {
     write_segment(x, k0, last, n, value);
     carry = entering;
     reread += static_cast<double>(k - k0);
     if (reread > reread_budget_per_element * static_cast<double>(k) + slack) return true;
+    if constexpr (kOpenEnd) {
+      if (k0 == n) return true;  // everything read is final; the next segment starts at y[n]
+    }
     weight = w[k0];
     level = carry + weight * y[k0];
     k_low = k_high = k0;
@@ -115,29 +121,49 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
       v_low = std::max(v_low, low);
       v_high = std::min(v_high, high);
     }
-    // At the end the running sum must be 0: the value level / weight, if it is admissible.
-    if (level < v_low * weight) goto jump_down;
-    if (level > v_high * weight) goto jump_up;
-    {
+    if constexpr (kOpenEnd) {
+      return {k0, carry};
+    } else {
+      // At the end the running sum must be 0: the value level / weight, if it is admissible.
+      if (level < v_low * weight) goto jump_down;
+      if (level > v_high * weight) goto jump_up;
       const double mean = level / weight;
       for (; k0 < n; ++k0) x[k0] = mean;
-      return true;
+      return {n, 0.0};
     }
 
   jump_down:  // [k0, k_low] is final at v_low; the next segment enters at +lambda
-    if (start_next_segment(k_low, v_low, lambda)) break;
+    if (start_next_segment(k_low, v_low, lambda)) return {k0, carry};
     // The new segment's bounds, set without a division on the way to the next jump test.
     v_low = y[k0];
     v_high = v_low + 2.0 * lambda / weight;
     continue;
 
   jump_up:  // [k0, k_high] is final at v_high; the next segment enters at -lambda
-    if (start_next_segment(k_high, v_high, -lambda)) break;
+    if (start_next_segment(k_high, v_high, -lambda)) return {k0, carry};
     v_high = y[k0];
     v_low = v_high - 2.0 * lambda / weight;
   }
+}
+
+/// Runs Condat's algorithm on y[0, n) writing x[0, n). y must be a private copy that does not
+/// alias x: the fallback reads the unsolved suffix of y and folds the carry into y[k0].
+/// scratch(len): returns at least johnson_dp_scratch_size(len) doubles; called only by the
+/// fallback.
+/// Returns true when it finished without the fallback.
+template <class Weights, class ScratchFor>
+bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n,
+                    ScratchFor&& scratch, double reread_budget_per_element = kCondatRereadBudget) {
+  if (n <= 0) return true;
+  if (n == 1 || lambda == 0.0) {
+    for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = y[i];
+    return true;
+  }
+  const WalkEnd end = condat_walk<false>(y, w, lambda, x, n, reread_budget_per_element);
+  if (end.first_open == n) return true;
   // Past the budget: everything before k0 is final, the suffix goes to the linear programme.
-  y[k0] += carry / w[k0];
+  const std::ptrdiff_t k0 = end.first_open;
+  y[k0] += end.carry / w[k0];
   johnson_dp(y + k0, w.shifted(k0), lambda, x + k0, n - k0, scratch(n - k0));
   return false;
 }

@@ -1,0 +1,78 @@
+#pragma once
+// One long fused lasso on two cores, exactly: Condat's walk from the left over the first half
+// and from the right over the second, side by side, then the stretch between what they left open.
+//
+// Why it is exact: a segment Condat's walk closes is forced by the elements read so far (see
+// condat_walk), so the walk over the first half alone closes the same segments as a walk over the
+// whole input does before it reads the second half: x[0, a) is final. The problem is symmetric
+// under reversal, so a walk over the reversed second half makes x[b, n) final. What remains is
+// the fused lasso of y[a, b) with each walk's carry folded into the element next to its final
+// part (the running sum of w (y - x) is fixed where a final part ends, and that is all the rest
+// of the problem sees of it). Folded into one element, the carry enters exactly as it would in
+// one long walk, so the middle is an ordinary prox.
+//
+// The middle is short on noisy signal (one or two open segments, often a few elements) and long
+// only where one flat stretch spans the split; a ramp sends both walks over their re-read budget
+// at once, and the middle is then solved as one input: never more than one solve's work plus the
+// two budgets.
+//
+// The split is chosen by the length alone, never by the thread count, so that one thread and two
+// give the same bytes.
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include "condat.hpp"
+#include "weights.hpp"
+
+namespace fusednmf::prox::detail {
+
+/// Inputs shorter than this are solved in one walk: the hand-over to a second thread and the
+/// reversed copy cost more than half of a short solve.
+inline constexpr std::ptrdiff_t kSplitMinLength = std::ptrdiff_t(1) << 14;
+
+/// Buffers for the reversed second half: its input, its weights (when not all 1) and its output.
+struct SplitBuffers {
+  double* reversed_input;
+  double* reversed_weights;
+  double* reversed_output;
+};
+
+template <class Weights>
+auto reversed_weights(Weights, const double*) {
+  return UnitWeights{};
+}
+
+template <class Scalar>
+auto reversed_weights(ArrayWeights<Scalar>, const double* reversed) {
+  return ArrayWeights<double>{reversed};
+}
+
+/// Solves the fused lasso of y[0, n) into x[0, n) in three parts (see the header comment).
+/// y: a private copy (the carries are folded into it); x must not alias y or the buffers; each
+/// buffer holds at least n - n / 2 doubles. run_both(left, right) calls both, possibly at the same
+/// time. scratch as for condat_guarded, for the middle.
+template <class Weights, class ScratchFor, class RunBoth>
+void condat_split(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n, SplitBuffers buffers,
+                  ScratchFor&& scratch, RunBoth&& run_both) {
+  const std::ptrdiff_t half = n / 2, second = n - half;
+  WalkEnd left{0, 0.0}, right{0, 0.0};
+  run_both([&] { left = condat_walk<true>(y, w, lambda, x, half, kCondatRereadBudget); },
+           [&] {
+             double* ry = buffers.reversed_input;
+             for (std::ptrdiff_t i = 0; i < second; ++i) ry[i] = y[n - 1 - i];
+             if constexpr (!std::is_same_v<Weights, UnitWeights>) {
+               for (std::ptrdiff_t i = 0; i < second; ++i) buffers.reversed_weights[i] = w[n - 1 - i];
+             }
+             right = condat_walk<true>(ry, reversed_weights(w, buffers.reversed_weights), lambda,
+                                       buffers.reversed_output, second, kCondatRereadBudget);
+           });
+  for (std::ptrdiff_t i = 0; i < right.first_open; ++i) x[n - 1 - i] = buffers.reversed_output[i];
+  const std::ptrdiff_t begin = left.first_open, end = n - right.first_open;
+  if (begin == end) return;
+  y[begin] += left.carry / w[begin];
+  y[end - 1] += right.carry / w[end - 1];
+  condat_guarded(y + begin, w.shifted(begin), lambda, x + begin, end - begin, scratch);
+}
+
+}  // namespace fusednmf::prox::detail
