@@ -164,7 +164,7 @@ struct FitSettings {
   std::string rank_by = "cv", rank_table, clusters, rank_plot, consensus_plot, consensus_dir;
   std::string solver = "mu";  ///< mu: multiplicative updates; ccd: coordinate descent
   int folds = 5, top_genes = 10;
-  double held_out = 0.05;
+  double held_out = 0.05, cv_standard_errors = 2.0;
 };
 
 // The table read and checked, and every rank fitted and scored: what `rank` and `fit` share.
@@ -260,6 +260,7 @@ RankRun choose_rank(const FitSettings& s, const Counts& counts, std::vector<std:
   choice_options.restarts = s.restarts;
   choice_options.folds = s.folds;
   choice_options.held_out = s.held_out;
+  choice_options.cv_standard_errors = s.cv_standard_errors;
   choice_options.rule = s.rank_by == "bic" ? modules::RankRule::BIC
                         : s.rank_by == "cophenetic" ? modules::RankRule::Cophenetic
                                                     : modules::RankRule::CrossValidation;
@@ -454,10 +455,11 @@ void add_rank_flags(CLI::App* command, FitSettings& s) {
   command->add_option("--threads", s.threads, "Threads: the fits run side by side, one each (0: the cores this process may use)")->check(CLI::NonNegativeNumber)->capture_default_str();
   command->add_option("--missing", s.missing, "Missing cells (empty, NA, N/A, NaN): reject (an error) or mask (left out of the likelihood and the updates)")
       ->check(CLI::IsMember({"reject", "mask"}))->capture_default_str();
-  command->add_option("--rank-by", s.rank_by, "How the rank is chosen: cv (held-out Poisson deviance, one-standard-error rule), cophenetic (consensus over restarts) or bic")
+  command->add_option("--rank-by", s.rank_by, "How the rank is chosen: cv (held-out Poisson deviance: the smallest rank within --cv-standard-errors of the lowest), cophenetic (consensus over restarts) or bic")
       ->check(CLI::IsMember({"cv", "cophenetic", "bic"}))->capture_default_str();
   command->add_option("--folds", s.folds, "Cross-validation folds (each hides --held-out of the cells)")->check(CLI::Range(2, 100))->capture_default_str();
   command->add_option("--held-out", s.held_out, "Share of the cells each fold hides (folds x held-out <= 1)")->check(CLI::Range(0.001, 0.5))->capture_default_str();
+  command->add_option("--cv-standard-errors", s.cv_standard_errors, "The cv rule's margin, in standard errors of the held-out deviance over the folds (1: the usual one-standard-error rule; 2 holds on real, over-dispersed tables)")->check(CLI::Range(0.0, 100.0))->capture_default_str();
   command->add_option("--rank-table", s.rank_table, "Write every rank's criteria (TSV)");
   command->add_option("--rank-plot", s.rank_plot, "Draw every criterion against the rank (SVG)");
   command->add_option("--consensus-plot", s.consensus_plot, "Draw the chosen rank's consensus matrix as a heat map, samples in average-linkage order (SVG)");

@@ -7,4 +7,8 @@ modules=$1 out=$2 counts=$3
 mkdir -p "$out"
 "$modules" rank "$counts" --ranks 3-5 --restarts 2 --iterations 300 --quiet \
   --rank-table "$out/ranks.tsv" --rank-plot "$out/ranks.svg" --consensus-dir "$out/consensus" \
-  --consensus-plot "$out/chosen.svg"
+  --consensus-plot "$out/chosen.svg" >"$out/report.txt"
+cat "$out/report.txt"
+# The report states the rule with its margin (--cv-standard-errors, 2 by default).
+grep -q "rule (--rank-by cv): the smallest rank whose held-out deviance is within 2 standard errors of the lowest" \
+  "$out/report.txt" || { echo "the report does not state the rule's margin" >&2; exit 1; }

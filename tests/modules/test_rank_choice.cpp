@@ -135,6 +135,38 @@ TEST_CASE("rank choice: the same result for any thread count, and clear errors",
   CHECK_THROWS_WITH(modules::choose_rank(sim.V, o), Contains("exceeds min(rows, cols) = 20"));
 }
 
+TEST_CASE("the cross-validation rule: the smallest rank within its margin of standard errors of the lowest", "[modules][rank]") {
+  // Held-out deviances set by hand, the shape of an over-dispersed table: still falling at the
+  // largest rank, by less than a standard error per rank. Folds spread by ±1 around each mean
+  // give a standard error of sqrt(4/3)/2 = 0.577 over 4 folds.
+  const std::vector<double> mean{131.0, 122.0, 121.4, 121.0, 120.6};  // ranks 2..6
+  modules::RankChoiceOptions o;
+  o.min_rank = 2;
+  o.max_rank = 6;
+  o.restarts = 1;
+  o.folds = 4;
+  o.held_out = 0.05;
+  auto restart = [](const PoissonNMFOptions&) { return PoissonNMFResult<double>{}; };
+  auto fold_deviance = [&](const PoissonNMFOptions& fit, int fold) {
+    return mean[std::size_t(fit.rank - 2)] + (fold % 2 == 0 ? 1.0 : -1.0);
+  };
+  auto chosen_rank = [&](double margin) {
+    o.cv_standard_errors = margin;
+    const auto choice = detail::choose_rank_with(50, 20, 1000.0, o, nullptr, restart, fold_deviance);
+    REQUIRE(choice.table.size() == 5);
+    CHECK(choice.table[0].cv_standard_error == Approx(std::sqrt(4.0 / 3.0) / 2.0));
+    return choice.table[choice.chosen].rank;
+  };
+  CHECK(chosen_rank(0.0) == 6);  // the lowest
+  CHECK(chosen_rank(1.0) == 5);  // 121.0 <= 120.6 + 0.58, 121.4 is not
+  CHECK(chosen_rank(2.0) == 4);  // 121.4 <= 120.6 + 1.15, 122.0 is not (the default margin)
+  CHECK(chosen_rank(3.0) == 3);  // 122.0 <= 120.6 + 1.73
+  CHECK(modules::RankChoiceOptions{}.cv_standard_errors == 2.0);
+  o.cv_standard_errors = -1.0;
+  CHECK_THROWS_WITH(detail::choose_rank_with(50, 20, 1000.0, o, nullptr, restart, fold_deviance),
+                    Contains("cv_standard_errors must be finite and >= 0"));
+}
+
 TEST_CASE("consensus: a stable clustering scores 1, an arbitrary one less; UPGMA heights", "[modules][rank]") {
   // Two fits that agree: samples {0, 1} and {2, 3}.
   Eigen::MatrixXd H(2, 4);
