@@ -75,13 +75,15 @@ struct IterationLog {
 
 /// With the default thread count, one fit's loops run on several threads only from this much
 /// work, rows × k, per process.
-/// Each sweep opens about k + 5 short loops between serial prox calls, so a thread's share of a
-/// loop must outweigh waking it, and, beside another program holding a core, the time slices
-/// it loses: measured with 30 tracks, k = 10, on 2 cores (benchmarks/README.md, "Threads"), two
-/// threads were ahead from 30,000 rows on an idle machine but only from 10^6 rows with one core
-/// busy. Below it the fit runs on one thread, which never loses. A count given explicitly is
-/// used as given.
-inline constexpr double kParallelFitWork = 1e7;
+/// Each sweep opens about k + 5 short loops and k prox calls, so a thread's share of a loop must
+/// outweigh waking it, and, beside another program holding a core, the time slices it loses:
+/// measured with 30 tracks, k = 10, on 2 cores (benchmarks/README.md, "Threads"). Since the prox
+/// of a long column runs on two threads (prox/detail/split.hpp), two threads are 1.5x ahead
+/// from 30,000 rows on an idle machine; with one core busy they lose up to 100,000 rows, break
+/// even there, and are ahead from 300,000 (before the split: from 10^6); the threshold sits at
+/// 200,000 rows of k = 10, between the two. Below it the fit runs on
+/// one thread, which never loses. A count given explicitly is used as given.
+inline constexpr double kParallelFitWork = 2e6;
 
 /// The threads one fit's loops use: `requested` when > 0; else every available core from
 /// kParallelFitWork on, 1 below it.

@@ -31,6 +31,14 @@ namespace fusednmf::prox::detail {
 /// reversed copy cost more than half of a short solve.
 inline constexpr std::ptrdiff_t kSplitMinLength = std::ptrdiff_t(1) << 14;
 
+/// Elements the two walks may read again per element reached before they stop and leave the rest
+/// to the middle: twice Condat's own budget. The columns of W that HALS smooths re-read 2-4
+/// times per element over long stretches (factors near zero, slow trends); at Condat's budget
+/// of 2 both walks stopped within the first eighth of their halves and the middle, solved on one
+/// thread, was most of the input (a 300,000-row fit: 3.1 s; at 4: 2.1 s, and 2.9 s on one
+/// thread). A ramp still stops both walks within its first thousand elements.
+inline constexpr double kSplitRereadBudget = 4.0;
+
 /// Buffers for the reversed second half: its input, its weights (when not all 1) and its output.
 struct SplitBuffers {
   double* reversed_input;
@@ -57,7 +65,7 @@ void condat_split(double* y, Weights w, double lambda, double* x, std::ptrdiff_t
                   ScratchFor&& scratch, RunBoth&& run_both) {
   const std::ptrdiff_t half = n / 2, second = n - half;
   WalkEnd left{0, 0.0}, right{0, 0.0};
-  run_both([&] { left = condat_walk<true>(y, w, lambda, x, half, kCondatRereadBudget); },
+  run_both([&] { left = condat_walk<true>(y, w, lambda, x, half, kSplitRereadBudget); },
            [&] {
              double* ry = buffers.reversed_input;
              for (std::ptrdiff_t i = 0; i < second; ++i) ry[i] = y[n - 1 - i];
@@ -65,7 +73,7 @@ void condat_split(double* y, Weights w, double lambda, double* x, std::ptrdiff_t
                for (std::ptrdiff_t i = 0; i < second; ++i) buffers.reversed_weights[i] = w[n - 1 - i];
              }
              right = condat_walk<true>(ry, reversed_weights(w, buffers.reversed_weights), lambda,
-                                       buffers.reversed_output, second, kCondatRereadBudget);
+                                       buffers.reversed_output, second, kSplitRereadBudget);
            });
   for (std::ptrdiff_t i = 0; i < right.first_open; ++i) x[n - 1 - i] = buffers.reversed_output[i];
   const std::ptrdiff_t begin = left.first_open, end = n - right.first_open;
