@@ -93,6 +93,11 @@ def test_the_variants_agree():
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, out=np.ones(4)), "out must be"),
     (lambda: fusednmf.tv_prox(["a", "b"], 1.0), "not a numeric array"),
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, threads=-1), "threads must be >= 0"),
+    (lambda: fusednmf.tv_prox(np.ones(3), 1.0, weights=np.array([1.0, -2.0, 1.0])), r"weights\[1\] = -2.* is not > 0"),
+    (lambda: fusednmf.tv_prox(np.ones(3), 1.0, weights=np.array([1.0, 1.0, -0.0])), r"weights\[2\] = -0.* is not > 0"),
+    (lambda: fusednmf.tv_prox(np.where(np.arange(60_000) == 50_001, np.inf, 1.0), 1.0), r"y\[50001\] = inf"),
+    (lambda: fusednmf.tv_prox(np.where(np.arange(60_000) == 7, np.nan, 1.0).astype(np.float32), 1.0),
+     r"y\[7\] = nan is not finite"),
 ])
 def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=message):

@@ -175,15 +175,20 @@ class FusedLassoProx {
     const std::size_t un = static_cast<std::size_t>(n);
     const double offset = params_.lambda > 0.0 ? static_cast<double>(y[0]) : 0.0;
     double* shifted = ws.shifted_input(un);
-    double sum = 0.0, min_weight = w[0], weight_sum = 0.0;
-    for (std::ptrdiff_t i = 0; i < n; ++i) {
-      shifted[i] = static_cast<double>(y[i]) - offset;
-      sum += shifted[i];
-      weight_sum += w[i];
-      min_weight = std::min(min_weight, w[i]);
-    }
-    if (!std::isfinite(sum) || !std::isfinite(offset) || !std::isfinite(weight_sum) ||
-        !(min_weight > 0.0))
+    double sums[2] = {0.0, 0.0}, weight_sums[2] = {0.0, 0.0}, min_weights[2] = {w[0], w[0]};
+    on_halves(ws, n, [&](int half, std::ptrdiff_t begin, std::ptrdiff_t end) {
+      double sum = 0.0, weight_sum = 0.0, min_weight = w[begin];
+      for (std::ptrdiff_t i = begin; i < end; ++i) {
+        shifted[i] = static_cast<double>(y[i]) - offset;
+        sum += shifted[i];
+        weight_sum += w[i];
+        min_weight = std::min(min_weight, w[i]);
+      }
+      sums[half] = sum, weight_sums[half] = weight_sum, min_weights[half] = min_weight;
+    });
+    // Only checked, never used in the result: the halves' order of summation changes nothing.
+    if (!std::isfinite(sums[0] + sums[1]) || !std::isfinite(offset) ||
+        !std::isfinite(weight_sums[0] + weight_sums[1]) || !(std::min(min_weights[0], min_weights[1]) > 0.0))
       report_bad_input(y, w, n);
 
     double* out;
@@ -198,7 +203,19 @@ class FusedLassoProx {
       run_kernel(shifted, w, out, n, n, ws);
     }
     const Composition finish{params_, offset};
-    for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = finish(out[i]);
+    on_halves(ws, n, [&](int, std::ptrdiff_t begin, std::ptrdiff_t end) {
+      for (std::ptrdiff_t i = begin; i < end; ++i) x[i] = finish(out[i]);
+    });
+  }
+
+  // The passes before and after the kernel on the same two halves as the split kernel, side by
+  // side when the workspace allows threads: body(half, begin, end) for [0, n / 2) and [n / 2, n),
+  // or body(0, 0, n) below prox::detail::kSplitMinLength. Each element is computed alone.
+  template <class Body>
+  static void on_halves(const ProxWorkspace& ws, std::ptrdiff_t n, Body&& body) {
+    if (n < prox::detail::kSplitMinLength || ws.threads() < 2) return body(0, 0, n);
+    const std::ptrdiff_t half = n / 2;
+    detail::parallel_for(ws.threads(), 2, [&](long which) { which == 0 ? body(0, 0, half) : body(1, half, n); });
   }
 
   // Undoing the shift, then the exact compositions: soft-threshold by mu, clip at 0.
