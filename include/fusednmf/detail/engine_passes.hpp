@@ -81,8 +81,8 @@ struct IterationLog {
 /// of a long column runs on two threads (prox/detail/split.hpp), two threads are 1.5x ahead
 /// from 30,000 rows on an idle machine; with one core busy they lose up to 100,000 rows, break
 /// even there, and are ahead from 300,000 (before the split: from 10^6); the threshold sits at
-/// 200,000 rows of k = 10, between the two. Below it the fit runs on
-/// one thread, which never loses. A count given explicitly is used as given.
+/// 200,000 rows of k = 10, between the two. Below it the fit runs on one thread, which never
+/// loses. A count given explicitly is used as given.
 inline constexpr double kParallelFitWork = 2e6;
 
 /// The threads one fit's loops use: `requested` when > 0; else every available core from

@@ -60,7 +60,7 @@ struct RankChoiceOptions {
   /// many standard errors of the lowest. Not 1 (the usual rule): on real tables, whose counts
   /// vary far more than a Poisson model allows, each added rank fits a little more of that
   /// excess, and the held-out deviance keeps falling by less than one standard error per rank
-  /// (ALL/AML and medulloblastoma, README "Choosing the rank"); one standard error then picked
+  /// (ALL/AML and medulloblastoma: README.md, "Why two standard errors"); one standard error picked
   /// 4 and 5 ranks for 3 and 2 classes, two pick 3 and 3. A planted rank stands tens of standard
   /// errors below the rank under it, so either margin finds it.
   double cv_standard_errors = 2.0;

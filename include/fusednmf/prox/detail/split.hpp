@@ -18,7 +18,6 @@
 //
 // The split is chosen by the length alone, never by the thread count, so that one thread and two
 // give the same bytes.
-#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
