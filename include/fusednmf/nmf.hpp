@@ -168,7 +168,9 @@ class NMF {
     }
     detail::EngineProblem<Scalar> problem{
         any_missing > 0 ? detail::DataView<Scalar>{observed_values, data.weights} : data, std::move(chains), reduce};
-    problem.threads = detail::fit_threads(options_.threads, problem.n(), options_.rank);
+    const detail::FitThreads fit_threads = detail::fit_threads(options_.threads, problem.n(), options_.rank);
+    problem.threads = fit_threads.threads;
+    problem.timed_threads = fit_threads.timed;
     if (options_.time_limit > 0)
       problem.deadline = std::chrono::steady_clock::now() +
                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(

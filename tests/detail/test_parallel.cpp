@@ -1,6 +1,7 @@
 // The thread pool behind every parallel loop (detail/parallel.hpp): each index runs exactly once,
 // per-thread indices stay within the requested count, nested and concurrent loops run (serially),
-// an exception reaches the caller, and a forked child can still run loops.
+// an exception reaches the caller, and a forked child can still run loops; and SweepThreads's
+// choice between one thread and all by their measured sweeps.
 #include <atomic>
 #include <numeric>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include <catch2/catch.hpp>
 
 #include "fusednmf/detail/parallel.hpp"
+#include "fusednmf/detail/sweep_threads.hpp"
 
 using fusednmf::detail::parallel_for;
 using fusednmf::detail::thread_index;
@@ -105,4 +107,41 @@ TEST_CASE("the default thread count is the cores this process may use", "[parall
     REQUIRE(sched_setaffinity(0, sizeof saved, &saved) == 0);
   }
 #endif
+}
+
+TEST_CASE("SweepThreads: one thread, then all, then the faster, with the slower timed again "
+          "every kProbeEvery sweeps", "[parallel]") {
+  using fusednmf::detail::SweepThreads;
+  SweepThreads fixed(3, 1);
+  for (int s = 0; s < 40; ++s) {
+    REQUIRE(fixed.next() == 3);
+    fixed.record(s);  // ignored
+  }
+  // seconds(threads, sweep index) -> the threads each of `sweeps` sweeps ran on.
+  auto run = [](auto seconds, int sweeps) {
+    SweepThreads pace(1, 2);
+    std::vector<int> used;
+    for (int s = 0; s < sweeps; ++s) {
+      used.push_back(pace.next());
+      pace.record(seconds(used.back(), s));
+    }
+    return used;
+  };
+  const int probe = SweepThreads::kProbeEvery;
+  auto is_probe = [probe](int s) { return s > 2 && (s - 2) % probe == 0; };  // sweep indices 18, 34, 50
+  const auto fast = run([](int threads, int) { return threads == 1 ? 1.0 : 0.5; }, 60);
+  const auto slow = run([](int threads, int) { return threads == 1 ? 1.0 : 2.0; }, 60);
+  for (int s = 0; s < 60; ++s) {
+    INFO("sweep index " << s);
+    const int expected_fast = s < 2 ? 1 : s == 2 ? 2 : is_probe(s) ? 1 : 2;
+    const int expected_slow = s < 2 ? 1 : s == 2 ? 2 : is_probe(s) ? 2 : 1;
+    CHECK(fast[std::size_t(s)] == expected_fast);
+    CHECK(slow[std::size_t(s)] == expected_slow);
+  }
+  // A neighbour takes a core at sweep index 20: the next sweep is back on one thread, and the
+  // probes keep it there while two threads stay slower.
+  const auto neighbour = run([](int threads, int s) { return threads == 1 ? 1.0 : (s < 20 ? 0.5 : 2.0); }, 60);
+  CHECK(neighbour[19] == 2);
+  CHECK(neighbour[20] == 2);
+  for (int s = 21; s < 60; ++s) CHECK(neighbour[std::size_t(s)] == (is_probe(s) ? 2 : 1));
 }

@@ -1,21 +1,21 @@
 #include <filesystem>
 #include <fstream>
 
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <fusednmf/io/bed.hpp>
+
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 
 namespace {
+// Files in one folder per test process, removed when the process ends.
 fs::path write_file(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / ("fusednmf_test_bed_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / name) << text;
-  return dir / name;
+  static const fusednmf::testing::TempDir dir("bed");
+  std::ofstream(dir.path / name) << text;
+  return dir.path / name;
 }
 }  // namespace
 

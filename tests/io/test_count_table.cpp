@@ -7,7 +7,7 @@
 
 #include <fusednmf/io/count_table.hpp>
 
-#include <unistd.h>
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
@@ -15,14 +15,10 @@ using namespace fusednmf;
 
 namespace {
 
-fs::path scratch() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("fusednmf-count-table-" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
+// One folder per test process, removed when the process ends.
+const fs::path& scratch() {
+  static const fusednmf::testing::TempDir dir("count_table");
+  return dir.path;
 }
 
 fs::path write(const std::string& name, const std::string& text) {

@@ -38,6 +38,24 @@ TEST_CASE("write_npy round-trips, with and without row repeats", "[io]") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("write_npy: an output past the writeback interval (32 MiB) round-trips", "[io]") {
+  // Three rows, each repeated 1.5 M times: 36 MB of float32, so the disk is started on the file
+  // (TemporaryFile::start_writeback) while the rest is still being written.
+  const fs::path dir = scratch_dir("large");
+  Eigen::MatrixXd W(3, 2);
+  W << 0.5, 1, 2, 3, 4, 5;
+  const std::int64_t each = 1500000;
+  fusednmf::io::write_npy<float>(dir / "large.npy", W, std::vector<std::int64_t>{each, each, each});
+  const Eigen::MatrixXd back = fusednmf::io::read_npy(dir / "large.npy");
+  REQUIRE(back.rows() == 3 * each);
+  for (Eigen::Index s = 0; s < 3; ++s) {
+    CHECK(back.row(s * each) == W.row(s));
+    CHECK(back.row(s * each + each - 1) == W.row(s));
+    CHECK((back.middleRows(s * each, each).rowwise() - W.row(s)).cwiseAbs().maxCoeff() == 0.0);
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("write_npy fails cleanly: missing directory, directory target, no temp file left", "[io]") {
   using Catch::Matchers::Contains;
   const fs::path dir = scratch_dir("errors");

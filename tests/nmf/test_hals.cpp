@@ -221,6 +221,29 @@ TEST_CASE("restarts keep the best objective, and the same bytes for any thread c
   CHECK(first.objective.back() == a.restart_objectives[0]);
 }
 
+TEST_CASE("a fit between the thread thresholds times its sweeps on one thread and on all, with the "
+          "bytes of one thread", "[hals]") {
+  // rows x k inside [kTimedFitWork, kParallelFitWork): with the default threads each sweep runs on
+  // one thread or on every core, by their measured speed (on a one-core machine, always one).
+  const Eigen::Index rows = 60000, k = 5;
+  REQUIRE(double(rows * k) >= fusednmf::detail::kTimedFitWork);
+  REQUIRE(double(rows * k) < fusednmf::detail::kParallelFitWork);
+  auto p = planted(rows, 8, k, 200, 0.3, 41);
+  const Eigen::MatrixXf Y = p.Y.cast<float>();
+  NMFOptions o;
+  o.rank = k;
+  o.max_iterations = 40;  // past the first probe of the slower choice (sweep 19) and the second
+  o.tolerance = 0;
+  o.threads = 1;
+  const FusedLasso<float> smooth{50.0, 0.0};
+  const auto one = NMF<FusedLasso<float>>(o, smooth).fit(Y);
+  o.threads = 0;
+  const auto timed = NMF<FusedLasso<float>>(o, smooth).fit(Y);
+  CHECK(timed.W == one.W);
+  CHECK(timed.H == one.H);
+  CHECK(timed.objective == one.objective);
+}
+
 TEST_CASE("a time limit stops the fit after the sweep in progress, and starts no further restart", "[hals]") {
   auto p = planted(2000, 8, 3, 50, 0.3, 14);
   NMFOptions o;

@@ -73,23 +73,34 @@ struct IterationLog {
   }
 };
 
-/// With the default thread count, one fit's loops run on several threads only from this much
-/// work, rows × k, per process.
+/// With the default thread count, one fit's loops run on several threads from this much work,
+/// rows × k, per process, and on one below kTimedFitWork; between the two each HALS sweep runs on
+/// one thread or on all, whichever is measured faster (sweep_threads.hpp).
 /// Each sweep opens about k + 5 short loops and k prox calls, so a thread's share of a loop must
 /// outweigh waking it, and, beside another program holding a core, the time slices it loses:
 /// measured with 30 tracks, k = 10, on 2 cores (benchmarks/README.md, "Threads"). Since the prox
 /// of a long column runs on two threads (prox/detail/split.hpp), two threads are 1.5x ahead
 /// from 30,000 rows on an idle machine; with one core busy they lose up to 100,000 rows, break
-/// even there, and are ahead from 300,000 (before the split: from 10^6); the threshold sits at
-/// 200,000 rows of k = 10, between the two. Below it the fit runs on one thread, which never
-/// loses. A count given explicitly is used as given.
-inline constexpr double kParallelFitWork = 2e6;
+/// even there, and are ahead from 300,000. A count given explicitly is used as given.
+inline constexpr double kParallelFitWork = 3e6;
+inline constexpr double kTimedFitWork = 3e5;
 
-/// The threads one fit's loops use: `requested` when > 0; else every available core from
-/// kParallelFitWork on, 1 below it.
-inline int fit_threads(int requested, Eigen::Index rows, Eigen::Index k) {
-  if (requested > 0) return requested;
-  return double(rows) * double(k) < kParallelFitWork ? 1 : resolve_threads(0);
+/// How one fit uses threads: `threads` for every loop, except that when timed > 1 each HALS
+/// sweep runs on 1 or on `timed` threads (SweepThreads).
+struct FitThreads {
+  int threads = 1;
+  int timed = 1;
+};
+
+/// `requested` when > 0; else, by the fit's work (see kParallelFitWork), every available core,
+/// one, or a choice between the two made by timing sweeps.
+inline FitThreads fit_threads(int requested, Eigen::Index rows, Eigen::Index k) {
+  if (requested > 0) return {requested, 1};
+  const double work = double(rows) * double(k);
+  const int cores = resolve_threads(0);
+  if (work >= kParallelFitWork) return {cores, 1};
+  if (work >= kTimedFitWork && cores > 1) return {1, cores};
+  return {1, 1};
 }
 
 template <class Scalar>
@@ -103,6 +114,7 @@ struct EngineProblem {
   std::vector<Eigen::Index> chains;  ///< segment offsets, first 0, last rows: chain c is [chains[c], chains[c+1])
   Reducer reduce;
   int threads = 1;
+  int timed_threads = 1;  ///< > 1: HALS times its sweeps on 1 and on this many (FitThreads)
   RowBlocks blocks{0};
   double rows = 0;             ///< expanded rows over all processes
   double y_norm2 = 0;          ///< weighted ||Y||², all processes

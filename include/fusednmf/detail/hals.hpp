@@ -37,6 +37,7 @@
 // explains worst. A factor that dies again right after its re-seed is left at 0 (the
 // regularizer rejects it) and counted in NMFResult::dead_factors.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -47,6 +48,7 @@
 #include "../prox/fused_lasso_prox.hpp"
 #include "../regularizers.hpp"
 #include "engine_passes.hpp"
+#include "sweep_threads.hpp"
 
 namespace fusednmf::detail {
 
@@ -221,7 +223,7 @@ struct NoSweepHook {
 /// sweep builds it column by column from H). before_sweep(W, H) runs at the start of every sweep
 /// (the imputation of missing entries, nmf.hpp, refills Y there).
 template <class Scalar, class Regularizer, class OnIteration, class BeforeSweep = NoSweepHook>
-void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, const Regularizer& regularizer,
+void run_hals(EngineProblem<Scalar>& problem, const NMFOptions& options, const Regularizer& regularizer,
               Eigen::MatrixXd& H, Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& W,
               NMFResult<Scalar>& result, OnIteration&& on_iteration, BeforeSweep before_sweep = {}) {
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
@@ -238,7 +240,11 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   // W in cache instead and needs neither.
   constexpr bool separable = has_separable_prox<Regularizer>::value;
   Vector z(separable ? 0 : n), previous_column(separable ? 0 : n);
-  std::vector<ProxWorkspace> workspaces = per_thread_workspaces(problem.threads);
+  // Each sweep's threads: problem.threads, or one or timed_threads by their measured speed; the
+  // workspaces serve the most, and problem.threads is restored on the way out.
+  const int fixed_threads = problem.threads;
+  SweepThreads sweep_threads(fixed_threads, problem.timed_threads);
+  std::vector<ProxWorkspace> workspaces = per_thread_workspaces(std::max(fixed_threads, problem.timed_threads));
   DeadFactors dead(k);
 
   // With a separable prox the passes run on blocks of W in cache (update_w_by_row_blocks), so W's size
@@ -250,6 +256,11 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
   SweepLog log{problem.iteration_log(options)};
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
+    const auto sweep_start = std::chrono::steady_clock::now();
+    if (sweep_threads.timed()) {
+      problem.threads = sweep_threads.next();
+      for (ProxWorkspace& workspace : workspaces) workspace.set_threads(problem.threads);
+    }
     before_sweep(W, H);
     // Y Hᵀ, block by block (each row of R depends on its row of Y alone).
     const Matrix Ht = H.transpose().template cast<Scalar>();
@@ -328,8 +339,10 @@ void run_hals(const EngineProblem<Scalar>& problem, const NMFOptions& options, c
     step2 += h_step2;
 
     const double objective = problem.data_term(WtW, WtY, H) + penalty_total + 0.5 * alpha * WtW.trace();
+    sweep_threads.record(std::chrono::duration<double>(std::chrono::steady_clock::now() - sweep_start).count());
     if (!log.record(it, objective, step2, result, on_iteration)) break;
   }
+  problem.threads = fixed_threads;
   result.dead_factors = dead.given_up_count();
 }
 
