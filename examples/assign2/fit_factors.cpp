@@ -56,6 +56,11 @@ double cross_validated_lambda(Run& run, const GenomeSegments<float>& genome, con
                   l == curve.chosen ? "  <- chosen (one standard error)" : l == curve.best ? "  (lowest)" : "");
     table += buf;
   }
+  if (!curve.not_fitted.empty()) {
+    std::snprintf(buf, sizeof buf, "\n  lambda %8g%s  not fitted: the held-out error was above the bound at the %d lambda before",
+                  curve.not_fitted.front(), curve.not_fitted.size() > 1 ? " and up" : "", cv.stop_after_rises);
+    table += buf;
+  }
   std::snprintf(buf, sizeof buf, "-fold cross-validation on held-out blocks of %lld rows (%.2f s):",
                 static_cast<long long>(std::min<Eigen::Index>(genome.Y.segments(), cv.max_rows)),
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - cv_start).count());

@@ -28,6 +28,7 @@ inline void write_lambda_curve(const fs::path& path, const LambdaCVCurve& curve)
   for (std::size_t l = 0; l < curve.lambdas.size(); ++l)
     out << curve.lambdas[l] << '\t' << curve.mean_error[l] << '\t' << curve.standard_error[l] << '\t'
         << (l == curve.chosen ? 1 : 0) << '\n';
+  for (double lambda : curve.not_fitted) out << lambda << "\tnan\tnan\t0\n";  // left out once the error had risen
   if (!out) throw std::runtime_error("writing " + path.string() + " failed (disk full?)");
   file.commit();
 }

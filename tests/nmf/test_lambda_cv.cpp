@@ -15,8 +15,10 @@ TEST_CASE("λ by cross-validation: a well-formed curve and the one-standard-erro
   o.rank = 3;
   LambdaCVOptions cv;
   cv.lambdas = {0, 1, 10, 100};
+  cv.stop_after_rises = 0;  // the whole grid
   const LambdaCVCurve curve = cross_validate_lambda(Y, {}, o, cv);
   REQUIRE(curve.mean_error.size() == 4);
+  CHECK(curve.not_fitted.empty());
   REQUIRE(curve.standard_error.size() == 4);
   for (std::size_t l = 0; l < 4; ++l) {
     CHECK(std::isfinite(curve.mean_error[l]));
@@ -49,6 +51,42 @@ TEST_CASE("λ by cross-validation: bad input throws, also from the parallel fits
   bad = LambdaCVOptions{};
   bad.lambdas = {-1};
   CHECK_THROWS_WITH(cross_validate_lambda(Y, {}, NMFOptions{}, bad), Catch::Matchers::Contains("lambdas"));
+  bad = LambdaCVOptions{};
+  bad.stop_after_rises = -1;
+  CHECK_THROWS_WITH(cross_validate_lambda(Y, {}, NMFOptions{}, bad), Catch::Matchers::Contains("stop_after_rises"));
+}
+
+TEST_CASE("λ by cross-validation: the grid stops once the error has risen past the bound, with the "
+          "whole grid's choice, whatever the thread count and the grid's order", "[cv]") {
+  auto p = testing::planted(3000, 8, 3, 150, 0.8, 22);
+  const SegmentedMatrix<double> Y = compress_rows(p.Y);
+  NMFOptions o;
+  o.rank = 3;
+  LambdaCVOptions cv;
+  // λ of 10^5 and 10^6 rows flatten every factor of 3,000 rows: the error is far past the bound.
+  cv.lambdas = {1e6, 0.1, 1, 10, 100, 1000, 1e4, 1e5};
+  cv.stop_after_rises = 0;
+  const LambdaCVCurve whole = cross_validate_lambda(Y, {}, o, cv);
+  REQUIRE(whole.lambdas == std::vector<double>{0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6});  // fitted in increasing λ
+  cv.stop_after_rises = 2;
+  for (int threads : {0, 1, 2, 3, 4}) {  // rounds of 2, 1, 2, 1 and 4 λ on 3 folds
+    INFO("threads " << threads);
+    o.threads = threads;
+    const LambdaCVCurve early = cross_validate_lambda(Y, {}, o, cv);
+    REQUIRE_FALSE(early.not_fitted.empty());
+    const std::size_t fitted = early.lambdas.size();
+    CHECK(fitted + early.not_fitted.size() == whole.lambdas.size());
+    // The same fits as the whole grid's, up to where it stopped.
+    CHECK(early.lambdas == std::vector<double>(whole.lambdas.begin(), whole.lambdas.begin() + std::ptrdiff_t(fitted)));
+    CHECK(early.not_fitted == std::vector<double>(whole.lambdas.begin() + std::ptrdiff_t(fitted), whole.lambdas.end()));
+    CHECK(early.mean_error == std::vector<double>(whole.mean_error.begin(), whole.mean_error.begin() + std::ptrdiff_t(fitted)));
+    // It stopped right after two λ past the lowest error above its bound.
+    const double bound = early.mean_error[early.best] + early.standard_error[early.best];
+    REQUIRE(fitted >= early.best + 3);
+    CHECK(early.mean_error[fitted - 1] > bound);
+    CHECK(early.mean_error[fitted - 2] > bound);
+    CHECK(early.lambda() == whole.lambda());
+  }
 }
 
 TEST_CASE("λ by cross-validation: the fits see evenly spaced windows of the rows, cut as chains", "[cv]") {

@@ -70,7 +70,9 @@ def test_lambda_by_cross_validation():
     model.fit(Y)
     curve = model.cv_curve_
     assert model.lam_ in (0.1, 1, 10, 100)
-    assert list(curve["lambdas"]) == [0.1, 1, 10, 100]
+    # Fitted from the smallest λ up; the rest of the grid only once the error has risen past it.
+    assert list(curve["lambdas"]) + list(curve["not_fitted"]) == [0.1, 1, 10, 100]
+    assert len(curve["lambdas"]) == len(curve["mean_error"]) == len(curve["standard_error"])
     best = int(np.argmin(curve["mean_error"]))
     chosen = list(curve["lambdas"]).index(model.lam_)
     assert chosen >= best  # the one-standard-error rule picks the smoothest within reach of the best
