@@ -362,6 +362,44 @@ TEMPLATE_TEST_CASE("a long input gives the same bits on one thread and on severa
   }
 }
 
+TEMPLATE_TEST_CASE("an input solved on its runs gives the same bits on one thread and two, in place "
+                   "too, wherever its two pieces are cut", "[prox]", float, double) {
+  // On two threads the runs are found in two pieces of y, cut where a run starts at or after
+  // n/2: a long run across the middle moves the cut, and one run over the whole second half
+  // leaves a single piece.
+  std::mt19937_64 rng(35);
+  const std::size_t n = std::size_t(fusednmf::prox::detail::kSplitMinLength) * 2 + 7;
+  Vec moved = genomic_like(n, rng);
+  std::fill(moved.begin() + std::ptrdiff_t(n / 2 - 1000), moved.begin() + std::ptrdiff_t(n / 2 + 9000), 0.0);
+  Vec one_piece = genomic_like(n, rng);
+  std::fill(one_piece.begin() + std::ptrdiff_t(n / 2 - 3), one_piece.end(), 2.0);
+  Vec starts_at_middle = genomic_like(n, rng);
+  starts_at_middle[n / 2] = 7.5;  // a run starts exactly at n/2
+  starts_at_middle[n / 2 - 1] = 0.25;
+  for (const Vec& input : {moved, one_piece, starts_at_middle, genomic_like(n, rng)}) {
+    for (bool weighted : {false, true}) {
+      const std::vector<TestType> y(input.begin(), input.end());
+      const Vec w64 = random_weights(n, rng);
+      const std::vector<TestType> w(w64.begin(), w64.end());
+      const TestType* weights = weighted ? w.data() : nullptr;
+      FusedLassoProx<TestType> op(3.0);
+      ProxWorkspace one, two;
+      one.set_threads(1);
+      two.set_threads(2);
+      std::vector<TestType> x1(n), x2(n), in_place = y;
+      op.apply(y.data(), weights, x1.data(), std::ptrdiff_t(n), one);
+      op.apply(y.data(), weights, x2.data(), std::ptrdiff_t(n), two);
+      op.apply(in_place.data(), weights, in_place.data(), std::ptrdiff_t(n), two);
+      INFO("weighted=" << weighted);
+      CHECK(x2 == x1);
+      CHECK(in_place == x1);
+      if constexpr (std::is_same_v<TestType, double>) {
+        CHECK(fused_lasso_certificate_violation(y, weighted ? w : ones(n), x1, 3.0) <= 1e-8 * 4.0 * std::sqrt(double(n)));
+      }
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("a reused workspace keeps its buffers across inputs of one length", "[prox]",
                    prox::Condat, prox::DynamicProgramming) {
   // The dynamic programme's scratch is needed for a suffix (Condat's fallback) or for the runs

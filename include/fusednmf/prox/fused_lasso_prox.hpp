@@ -240,74 +240,155 @@ class FusedLassoProx {
   // Genomic signal repeats itself (long runs of 0; W of run-length data is constant on runs):
   // when at least a quarter of the elements equal their left neighbour, solve on the runs,
   // weighted by their total weight, and expand. Exact, since the prox of a constant run is
-  // constant (the segment/expansion equivalence). Straight from y in one pass, so that a column
-  // of 10⁷ floats costs one read and one write besides the kernel on its runs. The pass costs a
-  // fraction of what the kernel costs per element (benchmarks/README.md, "Fused-lasso prox"), so
-  // it pays from a quarter of repeats on; an input with almost no repeats is recognised on its
-  // first eighth. Returns false, having
-  // written nothing, when there are too many runs or the input is bad (the general path names it).
+  // constant (the segment/expansion equivalence). Straight from y, so that a column of 10⁷
+  // floats costs a read and a write besides the kernel on its runs. The passes cost a fraction
+  // of what the kernel costs per element (benchmarks/README.md, "Fused-lasso prox"), so they pay
+  // from a quarter of repeats on; an input with almost no repeats is recognised on its first
+  // eighth. Returns false, having written nothing, when there are too many runs or the input is
+  // bad (the general path names it).
+  //
+  // On two threads (ws.threads() >= 2, n >= kSplitMinLength) the passes run on two pieces of y,
+  // cut where a run starts at or after n/2 so that no run has parts in both: the runs are
+  // counted first (a vectorised pass), so that each piece knows where its runs go, then each
+  // piece writes its runs, and later expands them. The runs, and so the result, are the bytes of
+  // the one-thread pass.
   template <class Weights>
   bool solve_on_runs(const Scalar* y, Weights w, Scalar* x, std::ptrdiff_t n, ProxWorkspace& ws) const {
     const std::ptrdiff_t max_runs = n - n / 4, probe = n / 8;
     if (max_runs < 1) return false;
     const std::size_t capacity = static_cast<std::size_t>(max_runs);
+    const double offset = static_cast<double>(y[0]);  // distinct floats stay distinct in double
+    RunPieces pieces;
+    if (n >= prox::detail::kSplitMinLength && ws.threads() >= 2) {
+      // The same decisions as the one-thread pass makes on the way: too few repeats in the
+      // first eighth, or max_runs runs.
+      if (probe > 0 && 8 * count_boundaries(y, 1, probe + 1) > 7 * probe) return false;
+      std::ptrdiff_t cut = n / 2;
+      while (cut < n && bits(y[cut]) == bits(y[cut - 1])) ++cut;
+      std::ptrdiff_t counts[2] = {0, 0};
+      detail::parallel_for(ws.threads(), 2, [&](long piece) {
+        counts[piece] = piece == 0 ? count_boundaries(y, 1, cut) : count_boundaries(y, cut + 1, n);
+      });
+      const std::ptrdiff_t boundaries = counts[0] + (cut < n ? 1 : 0) + counts[1];
+      if (boundaries >= max_runs) return false;
+      pieces.count = cut < n ? 2 : 1;
+      pieces.first_element[1] = cut, pieces.first_run[1] = counts[0] + 1;
+      pieces.last_run[0] = counts[0], pieces.last_run[1] = boundaries;
+    } else {
+      pieces.last_run[0] = -1;  // not known yet: the one pass finds it, or gives up
+    }
+    pieces.first_element[pieces.count] = n;
     double* values = ws.run_values(capacity);
     double* weights = ws.run_weights(capacity);
-    const double offset = static_cast<double>(y[0]);  // distinct floats stay distinct in double
-    bool weights_positive = w[0] > 0.0;               // false for NaN too
-    // Without branches on whether an element starts a run (a coin toss inside noisy bursts):
-    // runs are told apart by their bits (an integer compare; -0 and +0 make two runs, which is
-    // still exact, and NaN lands in a run's value, caught below), and every element writes its
-    // run's value and weight so far, which the run's next element overwrites.
-    std::ptrdiff_t r = 0;
-    values[0] = 0.0;
-    if constexpr (std::is_same_v<Weights, prox::detail::UnitWeights>) {
-      // A run's weight is its length: record each run's last index (every element overwrites
-      // it) and take differences afterwards, which keeps a 4-cycle multiply-add chain through
-      // the running weight out of the loop.
-      weights[0] = 0.0;
-      for (std::ptrdiff_t i = 1; i < n; ++i) {
-        r += bits(y[i]) != bits(y[i - 1]);
-        if (r == max_runs || (i == probe && 8 * r > 7 * probe)) return false;  // too few repeats
-        values[r] = static_cast<double>(y[i]) - offset;
-        weights[r] = static_cast<double>(i);
+    // Each piece's runs, with its sums for the input check.
+    double weighted_sums[2] = {0.0, 0.0}, weight_sums[2] = {0.0, 0.0};
+    bool weights_positive[2] = {true, true};
+    bool kept = true;
+    pieces.run(ws, [&](int piece, std::ptrdiff_t begin, std::ptrdiff_t end, std::ptrdiff_t first_run) {
+      const bool checked = pieces.last_run[0] < 0;  // the one-pass case
+      const std::ptrdiff_t last = write_runs(y, w, begin, end, first_run, offset, values, weights,
+                                             checked ? max_runs : n, checked ? probe : 0, weights_positive[piece]);
+      if (last < 0) {
+        kept = false;
+        return;
       }
-      for (std::ptrdiff_t run = r; run > 0; --run) weights[run] -= weights[run - 1];
-      weights[0] += 1.0;
-    } else {
-      double run_weight = w[0];
-      weights[0] = run_weight;
-      for (std::ptrdiff_t i = 1; i < n; ++i) {
-        weights_positive &= w[i] > 0.0;
-        const bool fresh = bits(y[i]) != bits(y[i - 1]);
-        r += fresh;
-        if (r == max_runs || (i == probe && 8 * r > 7 * probe)) return false;  // too few repeats
-        run_weight = run_weight * static_cast<double>(!fresh) + w[i];
-        values[r] = static_cast<double>(y[i]) - offset;
-        weights[r] = run_weight;
-      }
-    }
-    const std::ptrdiff_t runs = r + 1;
-    double weighted_sum = 0.0, weight_sum = 0.0;
-    for (r = 0; r < runs; ++r) weighted_sum += values[r] * weights[r], weight_sum += weights[r];
-    if (!weights_positive || !std::isfinite(offset) || !std::isfinite(weighted_sum) || !std::isfinite(weight_sum))
+      if (checked) pieces.last_run[0] = last;
+      double weighted_sum = 0.0, weight_sum = 0.0;
+      for (std::ptrdiff_t r = first_run; r <= last; ++r) weighted_sum += values[r] * weights[r], weight_sum += weights[r];
+      weighted_sums[piece] = weighted_sum, weight_sums[piece] = weight_sum;
+    });
+    if (!kept) return false;
+    const std::ptrdiff_t runs = pieces.last_run[pieces.count - 1] + 1;
+    if (!weights_positive[0] || !weights_positive[1] || !std::isfinite(offset) ||
+        !std::isfinite(weighted_sums[0] + weighted_sums[1]) || !std::isfinite(weight_sums[0] + weight_sums[1]))
       return false;
 
     double* solved = ws.run_output(capacity);
     run_kernel(values, prox::detail::ArrayWeights<double>{weights}, solved, runs, n, ws);
     const Composition finish{params_, offset};
-    for (r = 0; r < runs; ++r) values[r] = static_cast<double>(finish(solved[r]));
-    // Expand by finding the runs again. y[i] is read before x[i] is written, so x may alias y.
-    auto previous = bits(y[0]);
-    x[0] = static_cast<Scalar>(values[0]);
-    r = 0;
-    for (std::ptrdiff_t i = 1; i < n; ++i) {
-      const auto current = bits(y[i]);
-      r += current != previous;
-      previous = current;
-      x[i] = static_cast<Scalar>(values[r]);
-    }
+    // Expand by finding the runs again. y[i] is read before x[i] is written, so x may alias y;
+    // a piece reads y only inside itself (its first element starts a run).
+    pieces.run(ws, [&](int piece, std::ptrdiff_t begin, std::ptrdiff_t end, std::ptrdiff_t first_run) {
+      for (std::ptrdiff_t r = first_run; r <= pieces.last_run[piece]; ++r) values[r] = static_cast<double>(finish(solved[r]));
+      auto previous = bits(y[begin]);
+      std::ptrdiff_t r = first_run;
+      x[begin] = static_cast<Scalar>(values[r]);
+      for (std::ptrdiff_t i = begin + 1; i < end; ++i) {
+        const auto current = bits(y[i]);
+        r += current != previous;
+        previous = current;
+        x[i] = static_cast<Scalar>(values[r]);
+      }
+    });
     return true;
+  }
+
+  // How solve_on_runs shares out y: `count` pieces (1 or 2), piece p is elements
+  // [first_element[p], first_element[p + 1]) and runs [first_run[p], last_run[p]].
+  struct RunPieces {
+    int count = 1;
+    std::ptrdiff_t first_element[3] = {0, 0, 0};
+    std::ptrdiff_t first_run[2] = {0, 0};
+    std::ptrdiff_t last_run[2] = {0, 0};
+    template <class Body>
+    void run(const ProxWorkspace& ws, Body&& body) const {
+      auto piece = [&](long p) { body(int(p), first_element[p], first_element[p + 1], first_run[p]); };
+      if (count == 1) return piece(0);
+      detail::parallel_for(ws.threads(), 2, piece);
+    }
+  };
+
+  // The elements i in [begin, end) (begin >= 1) that start a run: bits(y[i]) != bits(y[i - 1]).
+  static std::ptrdiff_t count_boundaries(const Scalar* y, std::ptrdiff_t begin, std::ptrdiff_t end) {
+    std::ptrdiff_t count = 0;
+    for (std::ptrdiff_t i = begin; i < end; ++i) count += bits(y[i]) != bits(y[i - 1]);
+    return count;
+  }
+
+  // Writes the runs of y[begin, end) (y[begin] starts a run) from index first_run on: each run's
+  // value less `offset`, and its total weight. Returns the last run's index, or -1 when it gives
+  // up: on reaching `limit` runs, or at element `probe` (> 0) with more than 7/8 of the elements
+  // so far starting a run. weights_positive is cleared by a weight that is not > 0 (NaN too).
+  //
+  // Without branches on whether an element starts a run (a coin toss inside noisy bursts): runs
+  // are told apart by their bits (an integer compare; -0 and +0 make two runs, which is still
+  // exact, and NaN lands in a run's value, caught by the caller's sums), and every element
+  // writes its run's value and weight so far, which the run's next element overwrites.
+  template <class Weights>
+  static std::ptrdiff_t write_runs(const Scalar* y, Weights w, std::ptrdiff_t begin, std::ptrdiff_t end,
+                                   std::ptrdiff_t first_run, double offset, double* values, double* weights,
+                                   std::ptrdiff_t limit, std::ptrdiff_t probe, bool& weights_positive) {
+    std::ptrdiff_t r = first_run;
+    values[r] = static_cast<double>(y[begin]) - offset;
+    if constexpr (std::is_same_v<Weights, prox::detail::UnitWeights>) {
+      // A run's weight is its length: record each run's last index (every element overwrites
+      // it) and take differences afterwards, which keeps a 4-cycle multiply-add chain through
+      // the running weight out of the loop.
+      weights[r] = static_cast<double>(begin);
+      for (std::ptrdiff_t i = begin + 1; i < end; ++i) {
+        r += bits(y[i]) != bits(y[i - 1]);
+        if (r == limit || (i == probe && 8 * r > 7 * probe)) return -1;  // too few repeats
+        values[r] = static_cast<double>(y[i]) - offset;
+        weights[r] = static_cast<double>(i);
+      }
+      for (std::ptrdiff_t run = r; run > first_run; --run) weights[run] -= weights[run - 1];
+      weights[first_run] -= static_cast<double>(begin) - 1.0;
+    } else {
+      double run_weight = w[begin];
+      bool positive = w[begin] > 0.0;
+      weights[r] = run_weight;
+      for (std::ptrdiff_t i = begin + 1; i < end; ++i) {
+        positive &= w[i] > 0.0;
+        const bool fresh = bits(y[i]) != bits(y[i - 1]);
+        r += fresh;
+        if (r == limit || (i == probe && 8 * r > 7 * probe)) return -1;  // too few repeats
+        run_weight = run_weight * static_cast<double>(!fresh) + w[i];
+        values[r] = static_cast<double>(y[i]) - offset;
+        weights[r] = run_weight;
+      }
+      weights_positive = weights_positive && positive;
+    }
+    return r;
   }
 
   // capacity: the length of the caller's y. The scratch is requested at that size, not at this
