@@ -64,6 +64,7 @@ TEST_CASE("write_npy fails cleanly: missing directory, directory target, no temp
   fs::create_directories(dir / "adir");
   CHECK_THROWS_WITH(fusednmf::io::write_npy<float>(dir / "adir", W), Contains("is a directory"));
   CHECK_THROWS_AS(fusednmf::io::write_npy<float>(dir / "w.npy", W, std::vector<std::int64_t>{1}), std::invalid_argument);
+  CHECK_THROWS_WITH(fusednmf::io::write_npy<float>(dir / "w.npy", W, std::vector<std::int64_t>{2, -1}), Contains("row 1 repeated -1 times"));
   std::size_t entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
   CHECK(entries == 1);  // only adir: no output and no temporary file

@@ -47,7 +47,7 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
 namespace fusednmf::io {
 
 /// Writes `rows` (segments x k, any scalar) as a C-order .npy of OutScalar, repeating row s
-/// repeats[s] times (pass an empty vector for no repetition). Throws std::runtime_error naming the
+/// repeats[s] >= 0 times (pass an empty vector for no repetition). Throws std::runtime_error naming the
 /// path on any failure, leaving no file behind.
 template <class OutScalar, class Derived, class Repeats = std::vector<std::int64_t>>
 void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derived>& rows,
@@ -57,8 +57,11 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derive
     throw std::invalid_argument("write_npy: " + std::to_string(repeats.size()) + " repeats for " +
                                 std::to_string(rows.rows()) + " rows");
   std::int64_t total = 0;
-  for (Eigen::Index s = 0; s < rows.rows(); ++s)
-    total += expand ? static_cast<std::int64_t>(repeats[s]) : 1;
+  for (Eigen::Index s = 0; s < rows.rows(); ++s) {
+    const std::int64_t count = expand ? static_cast<std::int64_t>(repeats[s]) : 1;
+    if (count < 0) throw std::invalid_argument("write_npy: row " + std::to_string(s) + " repeated " + std::to_string(count) + " times");
+    total += count;
+  }
   AtomicFile file(path);
   auto& out = file.stream();
   const std::string header = detail::npy_header(detail::npy_descr<OutScalar>(), total, rows.cols());
