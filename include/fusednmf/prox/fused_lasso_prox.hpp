@@ -259,7 +259,10 @@ class FusedLassoProx {
     const std::size_t capacity = static_cast<std::size_t>(max_runs);
     const double offset = static_cast<double>(y[0]);  // distinct floats stay distinct in double
     RunPieces pieces;
-    if (n >= prox::detail::kSplitMinLength && ws.threads() >= 2) {
+    // On two threads the runs are counted before they are written, which makes the decisions
+    // below; on one, the pass that writes them makes them on the way.
+    const bool counted = n >= prox::detail::kSplitMinLength && ws.threads() >= 2;
+    if (counted) {
       // The same decisions as the one-thread pass makes on the way: too few repeats in the
       // first eighth, or max_runs runs.
       if (probe > 0 && 8 * count_boundaries(y, 1, probe + 1) > 7 * probe) return false;
@@ -274,8 +277,6 @@ class FusedLassoProx {
       pieces.count = cut < n ? 2 : 1;
       pieces.first_element[1] = cut, pieces.first_run[1] = counts[0] + 1;
       pieces.last_run[0] = counts[0], pieces.last_run[1] = boundaries;
-    } else {
-      pieces.last_run[0] = -1;  // not known yet: the one pass finds it, or gives up
     }
     pieces.first_element[pieces.count] = n;
     double* values = ws.run_values(capacity);
@@ -285,14 +286,13 @@ class FusedLassoProx {
     bool weights_positive[2] = {true, true};
     bool kept = true;
     pieces.run(ws, [&](int piece, std::ptrdiff_t begin, std::ptrdiff_t end, std::ptrdiff_t first_run) {
-      const bool checked = pieces.last_run[0] < 0;  // the one-pass case
       const std::ptrdiff_t last = write_runs(y, w, begin, end, first_run, offset, values, weights,
-                                             checked ? max_runs : n, checked ? probe : 0, weights_positive[piece]);
+                                             counted ? n : max_runs, counted ? 0 : probe, weights_positive[piece]);
       if (last < 0) {
         kept = false;
         return;
       }
-      if (checked) pieces.last_run[0] = last;
+      if (!counted) pieces.last_run[0] = last;
       double weighted_sum = 0.0, weight_sum = 0.0;
       for (std::ptrdiff_t r = first_run; r <= last; ++r) weighted_sum += values[r] * weights[r], weight_sum += weights[r];
       weighted_sums[piece] = weighted_sum, weight_sums[piece] = weight_sum;
