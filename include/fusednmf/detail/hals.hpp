@@ -257,10 +257,8 @@ void run_hals(EngineProblem<Scalar>& problem, const NMFOptions& options, const R
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     const auto sweep_start = std::chrono::steady_clock::now();
-    if (sweep_threads.timed()) {
-      problem.threads = sweep_threads.next();
-      for (ProxWorkspace& workspace : workspaces) workspace.set_threads(problem.threads);
-    }
+    problem.threads = sweep_threads.next();
+    for (ProxWorkspace& workspace : workspaces) workspace.set_threads(problem.threads);
     before_sweep(W, H);
     // Y Hᵀ, block by block (each row of R depends on its row of Y alone).
     const Matrix Ht = H.transpose().template cast<Scalar>();
