@@ -19,10 +19,11 @@
 // long windows is the curve of the whole, while its cost stays bounded: without the cap a whole
 // chromosome of dense tracks (1.25 M bins) spent over 40 minutes in these fits.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numeric>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -204,29 +205,49 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
       if (curve.mean_error[l] <= bound) return false;
     return true;
   };
-  // The grid in rounds of λ values, each round's (λ, fold) fits side by side, one thread each:
-  // enough λ per round that every thread stays busy to its end (3 folds on 2 threads: 2 λ, 6
-  // fits). A fit's bytes do not depend on its thread count, and a fit's exception reaches the
-  // caller through parallel_for. With a Reducer the fits run in order, one λ a round: every
-  // process must call it in the same sequence.
+  // The (λ, fold) fits in one queue, λ by λ in increasing order, each fit on one thread and the
+  // threads taking the next fit as they finish: 3 folds on 2 threads leave no thread idle at the
+  // end of a λ. A λ is summarised once all its folds and every smaller λ's are done, in grid
+  // order, so that where the curve stops depends on the curve alone, never on the thread count
+  // or on which fit finished first. From then on no larger λ's fit starts, and one in progress
+  // stops at its next sweep (its progress callback throws, caught here): at most one fit per
+  // thread is cut short. A fit's bytes do not depend on its thread count, and any other
+  // exception from a fit reaches the caller through parallel_for. With a Reducer the fits run in
+  // grid order on every process, which all reach the same decisions (the errors are summed).
   const int threads = reduce ? 1 : detail::resolve_threads(options.threads);
-  const std::size_t per_round =
-      reduce ? 1 : std::size_t(std::lcm(threads, cv.folds) / cv.folds);
-  NMFOptions serial = options;
-  serial.threads = 1;
-  for (std::size_t first = 0; first < n_lambda && !risen();) {
-    const std::size_t round = std::min(per_round, n_lambda - first);
-    const long fits = long(round) * cv.folds;
-    auto run_fit = [&](long f) { score(first + std::size_t(f % long(round)), int(f / long(round)), reduce ? options : serial); };
-    if (reduce) {
-      for (long f = 0; f < fits; ++f) run_fit(f);
-    } else {
-      detail::parallel_for(threads, fits, run_fit);
+  const long folds = cv.folds;
+  struct NoLongerNeeded {};
+  std::mutex curve_mutex;
+  std::vector<int> folds_done(n_lambda, 0);
+  std::size_t summarised = 0;                      // λ summarised so far, in grid order
+  std::atomic<std::size_t> fit_below{n_lambda};    // no fit of a λ index from here on is needed
+  auto run_fit = [&](long f) {
+    const std::size_t l = std::size_t(f / folds);
+    if (l >= fit_below.load()) return;
+    NMFOptions fit_options = options;
+    if (!reduce) {
+      fit_options.threads = 1;
+      fit_options.progress = [&fit_below, l](const Progress&) {
+        if (l >= fit_below.load(std::memory_order_relaxed)) throw NoLongerNeeded{};
+      };
     }
-    // λ by λ, so that where the curve stops depends on the curve alone, not on the round size
-    // (the thread count): a round may have fitted past that point, and those fits are dropped.
-    for (std::size_t l = first; l < first + round && !risen(); ++l) summarise(l);
-    first += round;
+    try {
+      score(l, int(f % folds), fit_options);
+    } catch (const NoLongerNeeded&) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(curve_mutex);
+    ++folds_done[l];
+    while (summarised < fit_below.load() && folds_done[summarised] == cv.folds) {
+      summarise(summarised++);
+      if (risen()) fit_below.store(summarised);
+    }
+  };
+  const long fits = long(n_lambda) * folds;
+  if (reduce) {
+    for (long f = 0; f < fits; ++f) run_fit(f);
+  } else {
+    detail::parallel_for(threads, fits, run_fit);
   }
   curve.not_fitted.assign(grid.begin() + std::ptrdiff_t(curve.lambdas.size()), grid.end());
   const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];

@@ -106,7 +106,9 @@ struct SolverOptions {
   /// iteration in progress with Status::TimeLimit (and no further restart starts). A result that
   /// stopped so depends on the machine's speed; one that did not is unaffected.
   double time_limit = 0;
-  std::function<void(const Progress&)> progress;  ///< called after every iteration if set
+  /// Called after every iteration if set. It may throw to stop the fit: the exception leaves
+  /// fit() as it was thrown (cross_validate_lambda stops fits it no longer needs so).
+  std::function<void(const Progress&)> progress;
 
  protected:
   /// The defaults that differ between the solvers, set by each options struct.

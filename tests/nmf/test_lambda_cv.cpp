@@ -69,7 +69,7 @@ TEST_CASE("λ by cross-validation: the grid stops once the error has risen past 
   const LambdaCVCurve whole = cross_validate_lambda(Y, {}, o, cv);
   REQUIRE(whole.lambdas == std::vector<double>{0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6});  // fitted in increasing λ
   cv.stop_after_rises = 2;
-  for (int threads : {0, 1, 2, 3, 4}) {  // rounds of 2, 1, 2, 1 and 4 λ on 3 folds
+  for (int threads : {0, 1, 2, 3, 4}) {  // fits in flight past the stop: 0 to 3 on 3 folds
     INFO("threads " << threads);
     o.threads = threads;
     const LambdaCVCurve early = cross_validate_lambda(Y, {}, o, cv);

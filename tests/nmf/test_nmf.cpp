@@ -210,6 +210,32 @@ TEST_CASE("progress is reported and the objective includes the penalty", "[nmf]"
   CHECK(r.objective.back() > data_term);  // TV of W is positive
 }
 
+TEST_CASE("a progress callback that throws stops the fit, and the exception reaches the caller", "[nmf]") {
+  struct Stop {
+    int iteration;
+  };
+  auto p = planted(1000, 6, 2, 50, 0.1, 8);
+  NMFOptions o;
+  o.rank = 2;
+  o.tolerance = 0;
+  o.max_iterations = 50;
+  for (Solver solver : {Solver::HALS, Solver::ProjectedALS}) {
+    o.solver = solver;
+    int calls = 0;
+    o.progress = [&](const Progress& pr) {
+      ++calls;
+      if (pr.iteration == 3) throw Stop{pr.iteration};
+    };
+    try {
+      NMF<FusedLasso<double>>(o, FusedLasso<double>{10.0, 0.0}).fit(p.Y);
+      FAIL("the fit ran past the throw");
+    } catch (const Stop& stop) {
+      CHECK(stop.iteration == 3);
+    }
+    CHECK(calls == 3);
+  }
+}
+
 TEST_CASE("bad input throws std::invalid_argument naming the problem", "[nmf]") {
   using Catch::Matchers::Contains;
   NMFOptions o;
