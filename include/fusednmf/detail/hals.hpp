@@ -114,37 +114,60 @@ void start_hals(Eigen::MatrixXd& H, Matrix& W, Eigen::Index rows) {
   W.setZero(rows, H.rows());
 }
 
-/// Column j of W from its block problem, chain by chain: W_j = prox(z) with the rows' prox
-/// weights (nullptr: all 1) at `prox_scale`; adds its penalty (m·P, with the rows' own weights)
-/// to `penalty_total` and its step, step_scale · Σ prox weight · (new - previous)², to `step2`,
-/// both in chain order.
+/// Rows per piece of prox_column's last pass: pieces of a chain, whatever the thread count, so
+/// that the step adds up in the same order on any number of threads.
+inline constexpr Eigen::Index kStepPieceRows = Eigen::Index(1) << 16;
+
+/// Column j of W from its block problem, chain by chain: the prox of z (in place, so z ends as the
+/// new column) with the rows' prox weights (nullptr: all 1) at `prox_scale`, then W_j = z. Adds
+/// the column's penalty (m·P, with the rows' own weights) to `penalty_total` and its step,
+/// step_scale · Σ prox weight · (new - previous)², to `step2`, in a fixed order.
+///
+/// The step is taken against W_j before it is overwritten, in the pass that copies z into it, on
+/// pieces of kStepPieceRows rows side by side: a column of 10⁷ rows is read from memory, and as a
+/// copy of the previous column and one serial pass per chain this cost a fifth of a sweep on
+/// dense tracks (benchmarks/README.md, "The engine per sweep").
 template <class Scalar, class Regularizer, class Matrix, class Vector>
 void prox_column(const EngineProblem<Scalar>& problem, const Regularizer& regularizer, Matrix& W, Eigen::Index j,
-                 const Vector& z, const Scalar* prox_weights, double prox_scale, double step_scale,
-                 const Vector& previous_column, std::vector<ProxWorkspace>& workspaces, double& penalty_total,
-                 double& step2) {
+                 Vector& z, const Scalar* prox_weights, double prox_scale, double step_scale,
+                 std::vector<ProxWorkspace>& workspaces, double& penalty_total, double& step2) {
   const Eigen::Index nchains = problem.chain_count();
   const Scalar* row_weights = problem.data.weights;
-  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains)), chain_step(static_cast<std::size_t>(nchains));
+  std::vector<double> chain_penalty(static_cast<std::size_t>(nchains));
   parallel_for(problem.threads, nchains, [&](Eigen::Index ch) {
     const Eigen::Index first = problem.chains[std::size_t(ch)], rows = problem.chains[std::size_t(ch) + 1] - first;
-    Scalar* column = W.col(j).data() + first;
-    const Scalar* weights = prox_weights ? prox_weights + first : nullptr;
-    std::copy(z.data() + first, z.data() + first + rows, column);
-    regularizer.prox(column, weights, rows, prox_scale, workspaces[static_cast<std::size_t>(thread_index())]);
-    chain_penalty[std::size_t(ch)] = double(problem.m()) * regularizer.penalty(column, row_weights ? row_weights + first : nullptr,
+    Scalar* solved = z.data() + first;
+    regularizer.prox(solved, prox_weights ? prox_weights + first : nullptr, rows, prox_scale,
+                     workspaces[static_cast<std::size_t>(thread_index())]);
+    chain_penalty[std::size_t(ch)] = double(problem.m()) * regularizer.penalty(solved, row_weights ? row_weights + first : nullptr,
                                                                                rows, problem.data_scale);
-    double s = 0.0;
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      const double d = double(column[i]) - double(previous_column[first + i]);
-      s += (weights ? double(weights[i]) : 1.0) * d * d;
-    }
-    chain_step[std::size_t(ch)] = step_scale * s;
   });
-  for (Eigen::Index ch = 0; ch < nchains; ++ch) {
-    penalty_total += chain_penalty[std::size_t(ch)];
-    step2 += chain_step[std::size_t(ch)];
-  }
+  // The pieces: every chain cut every kStepPieceRows rows.
+  std::vector<Eigen::Index> piece_start;
+  for (Eigen::Index ch = 0; ch < nchains; ++ch)
+    for (Eigen::Index i = problem.chains[std::size_t(ch)]; i < problem.chains[std::size_t(ch) + 1]; i += kStepPieceRows)
+      piece_start.push_back(i);
+  const Eigen::Index pieces = Eigen::Index(piece_start.size());
+  std::vector<double> piece_step(piece_start.size());
+  parallel_for(problem.threads, pieces, [&](Eigen::Index p) {
+    const Eigen::Index begin = piece_start[std::size_t(p)];
+    const Eigen::Index end = p + 1 < pieces ? piece_start[std::size_t(p) + 1] : problem.n();
+    const Scalar* solved = z.data();
+    Scalar* column = W.col(j).data();
+    double s[4] = {0, 0, 0, 0};  // four running sums, so that no add waits on the previous one
+    auto step = [&](int lane, Eigen::Index i) {
+      const double d = double(solved[i]) - double(column[i]);
+      s[lane] += (prox_weights ? double(prox_weights[i]) : 1.0) * d * d;
+      column[i] = solved[i];
+    };
+    Eigen::Index i = begin;
+    for (; i + 4 <= end; i += 4)
+      for (int lane = 0; lane < 4; ++lane) step(lane, i + lane);
+    for (; i < end; ++i) step(0, i);
+    piece_step[std::size_t(p)] = step_scale * ((s[0] + s[1]) + (s[2] + s[3]));
+  });
+  for (double penalty : chain_penalty) penalty_total += penalty;
+  for (double piece : piece_step) step2 += piece;
 }
 
 /// A repeated pass over a block stops once its step falls below this fraction (squared) of the
@@ -236,10 +259,9 @@ void run_hals(EngineProblem<Scalar>& problem, const NMFOptions& options, const R
 
   start_hals(H, W, n);
   Matrix R(n, k);                    // Y Hᵀ
-  // Column j's prox input and its value before the update; a separable prox works on blocks of
-  // W in cache instead and needs neither.
+  // Column j's prox input; a separable prox works on blocks of W in cache instead.
   constexpr bool separable = has_separable_prox<Regularizer>::value;
-  Vector z(separable ? 0 : n), previous_column(separable ? 0 : n);
+  Vector z(separable ? 0 : n);
   // Each sweep's threads: problem.threads, or one or timed_threads by their measured speed; the
   // workspaces serve the most, and problem.threads is restored on the way out.
   const int fixed_threads = problem.threads;
@@ -285,12 +307,11 @@ void run_hals(EngineProblem<Scalar>& problem, const NMFOptions& options, const R
           parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {
             const Eigen::Index start = blocks.start(b), rows = blocks.size(b);
             auto Wb = W.middleRows(start, rows);
-            previous_column.segment(start, rows) = Wb.col(j);
             z.segment(start, rows) = (R.col(j).segment(start, rows) - Wb * Gs.col(j) +
                                       Wb.col(j) * Gs(j, j)) * inverse_c;
           });
-          prox_column(problem, regularizer, W, j, z, data.weights, problem.data_scale * sphere / c, c,
-                      previous_column, workspaces, penalty_total, pass_step2);
+          prox_column(problem, regularizer, W, j, z, data.weights, problem.data_scale * sphere / c, c, workspaces,
+                      penalty_total, pass_step2);
         }
         reduce_sum(problem.reduce, &pass_step2, 1);  // every process takes the same number of passes
         if (pass == 0) step2 = pass_step2;

@@ -129,8 +129,8 @@ void run_masked_hals(const EngineProblem<Scalar>& problem, const Eigen::Matrix<S
         }
       });
       const double prox_scale = problem.data_scale * sphere / (sphere + alpha);
-      prox_column(problem, regularizer, W, j, z, prox_weights.data(), prox_scale, sphere + alpha, previous_column,
-                  workspaces, penalty_total, step2);
+      prox_column(problem, regularizer, W, j, z, prox_weights.data(), prox_scale, sphere + alpha, workspaces,
+                  penalty_total, step2);
       parallel_for(problem.threads, nblocks, [&](Eigen::Index b) {  // E -= M ∘ (Δw_j h_j)
         const Eigen::Index start = problem.blocks.start(b), rows = problem.blocks.size(b);
         const Vector delta = W.col(j).segment(start, rows) - previous_column.segment(start, rows);
