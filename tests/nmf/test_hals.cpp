@@ -520,3 +520,30 @@ TEST_CASE("a separable prox updates W a block of rows at a time: plain HALS over
     }
   }
 }
+
+TEST_CASE("a column's step adds up over pieces of rows in one order: the same residuals on any thread "
+          "count, across chains and pieces", "[hals]") {
+  // More rows than two of prox_column's pieces (kStepPieceRows), in two chains, one cut inside a
+  // piece: the last pass runs on several pieces, side by side on two threads.
+  const Eigen::Index rows = 2 * fusednmf::detail::kStepPieceRows + 9000;
+  auto p = planted(rows, 4, 2, 500, 0.3, 57);
+  const Eigen::MatrixXf Y = p.Y.cast<float>();
+  NMFOptions o;
+  o.rank = 2;
+  o.max_iterations = 6;
+  o.tolerance = 0;
+  SegmentedMatrix<float> segmented;
+  segmented.values = Y;
+  segmented.lengths = Eigen::VectorXf::Ones(rows);
+  const std::vector<Eigen::Index> chains{fusednmf::detail::kStepPieceRows + 1234};
+  o.threads = 1;
+  const auto a = NMF<FusedLasso<float>>(o, FusedLasso<float>{20.0, 0.0}).fit(segmented, chains, {});
+  o.threads = 2;
+  const auto b = NMF<FusedLasso<float>>(o, FusedLasso<float>{20.0, 0.0}).fit(segmented, chains, {});
+  REQUIRE(a.residual.size() == 6);
+  CHECK(a.residual == b.residual);
+  CHECK(a.objective == b.objective);
+  CHECK(a.W == b.W);
+  for (double r : a.residual) CHECK((std::isfinite(r) && r > 0));
+  CHECK(is_monotone(a.objective, 1e-6));
+}
