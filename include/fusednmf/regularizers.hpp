@@ -25,6 +25,7 @@
 #include <string>
 #include <type_traits>
 
+#include "detail/lane_sums.hpp"
 #include "prox/fused_lasso_prox.hpp"
 #include "prox/variants.hpp"
 
@@ -102,9 +103,7 @@ struct L1Sparsity {
     for (std::ptrdiff_t i = 0; i < n; ++i) column[i] = static_cast<Scalar>(std::max(0.0, double(column[i]) - t));
   }
   double penalty(const Scalar* column, const Scalar* weights, std::ptrdiff_t n, double data_scale) const {
-    double l1 = 0.0;
-    for (std::ptrdiff_t i = 0; i < n; ++i) l1 += (weights ? double(weights[i]) : 1.0) * std::abs(double(column[i]));
-    return mu * data_scale * l1;
+    return mu * data_scale * detail::weighted_abs_sum(column, weights, n);
   }
 };
 

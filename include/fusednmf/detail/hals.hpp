@@ -48,6 +48,7 @@
 #include "../prox/fused_lasso_prox.hpp"
 #include "../regularizers.hpp"
 #include "engine_passes.hpp"
+#include "lane_sums.hpp"
 #include "sweep_threads.hpp"
 
 namespace fusednmf::detail {
@@ -152,19 +153,9 @@ void prox_column(const EngineProblem<Scalar>& problem, const Regularizer& regula
   parallel_for(problem.threads, pieces, [&](Eigen::Index p) {
     const Eigen::Index begin = piece_start[std::size_t(p)];
     const Eigen::Index end = p + 1 < pieces ? piece_start[std::size_t(p) + 1] : problem.n();
-    const Scalar* solved = z.data();
-    Scalar* column = W.col(j).data();
-    double s[4] = {0, 0, 0, 0};  // four running sums, so that no add waits on the previous one
-    auto step = [&](int lane, Eigen::Index i) {
-      const double d = double(solved[i]) - double(column[i]);
-      s[lane] += (prox_weights ? double(prox_weights[i]) : 1.0) * d * d;
-      column[i] = solved[i];
-    };
-    Eigen::Index i = begin;
-    for (; i + 4 <= end; i += 4)
-      for (int lane = 0; lane < 4; ++lane) step(lane, i + lane);
-    for (; i < end; ++i) step(0, i);
-    piece_step[std::size_t(p)] = step_scale * ((s[0] + s[1]) + (s[2] + s[3]));
+    piece_step[std::size_t(p)] =
+        step_scale * replace_and_measure_step(z.data() + begin, W.col(j).data() + begin,
+                                              prox_weights ? prox_weights + begin : nullptr, end - begin);
   });
   for (double penalty : chain_penalty) penalty_total += penalty;
   for (double piece : piece_step) step2 += piece;
@@ -216,15 +207,9 @@ void update_w_by_row_blocks(const EngineProblem<Scalar>& problem, const Regulari
         const double c = G(j, j) + alpha;  // > 0: every row of H lives on its sphere
         const auto inverse_c = static_cast<Scalar>(1.0 / c);
         z = (R.col(j).segment(start, rows) - Wb * Gs.col(j) + Wb.col(j) * Gs(j, j)) * inverse_c;
-        Scalar* column = Wb.col(j).data();
-        double s = 0.0;
-        regularizer.prox(z.data(), weights ? weights + start : nullptr, rows, problem.data_scale * sphere / c, workspace);
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          const double d = double(z[i]) - double(column[i]);
-          s += (weights ? double(weights[start + i]) : 1.0) * d * d;
-        }
-        Wb.col(j) = z;
-        pass_step += c * s;
+        const Scalar* block_weights = weights ? weights + start : nullptr;
+        regularizer.prox(z.data(), block_weights, rows, problem.data_scale * sphere / c, workspace);
+        pass_step += c * replace_and_measure_step(z.data(), Wb.col(j).data(), block_weights, rows);
       }
       if (pass == 0) first_pass = pass_step;
       else if (pass_step <= kInnerPassStop * first_pass) break;
