@@ -7,7 +7,7 @@
 // chosen by cross-validation unless given, NMF<FusedLasso<float>> is fitted on the segments, and W is
 // expanded to (END - START) x K and written as float32 (or float64) .npy. Progress goes to stderr.
 //
-// This file binds the flags (settings.hpp) and runs the stages (stages.hpp lists them, a file
+// This file binds the flags (flags.hpp, settings.hpp) and runs the stages (stages.hpp lists them, a file
 // each). Built with FUSEDNMF_ASSIGN2_MPI it is assign2_mpi: one factorization over all MPI ranks.
 #include <iostream>
 
@@ -19,6 +19,7 @@
 #include <fusednmf/mpi/session.hpp>
 #endif
 
+#include "flags.hpp"
 #include "settings.hpp"
 #include "stages.hpp"
 

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <fusednmf/fusednmf.hpp>
+#include <fusednmf/io/npy.hpp>
+#include <fusednmf/nmf.hpp>
+#include <fusednmf/poisson_nmf.hpp>
+#include <fusednmf/regularizers.hpp>
+#include <fusednmf/segmented_matrix.hpp>
 
 namespace {
 
