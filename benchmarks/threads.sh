@@ -33,6 +33,10 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 time_case() {  # BUILD THREADS CASE -> median seconds
   local b=$1 t=$2 c=$3
   for ((r = 0; r < repeats; ++r)); do
+    # A run writes a new W, as a first run would: replacing the previous one would add the time the
+    # file system takes to free its blocks (0.2-0.4 s for 600 MB on a disk mounted with `discard`),
+    # which is neither thread count's.
+    rm -f "$work/w.npy"
     /usr/bin/time -f "%e" -o "$work/time.txt" bash -c "$(case_command "$b" "$c") --threads $t" \
       >/dev/null 2>"$work/stderr.txt" || { echo "failed: $(tail -1 "$work/stderr.txt")" >&2; echo nan; return; }
     cat "$work/time.txt"

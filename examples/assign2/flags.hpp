@@ -30,7 +30,7 @@ inline void add_flags(CLI::App& app, Settings& s) {
   app.add_option("--time-limit", s.time_limit, "Seconds the run may take until the fit stops (after the sweep in progress, with a warning); reading and writing W come on top. 0: no limit")->check(CLI::Range(0.0, 1e9))->capture_default_str();
   app.add_option("--restarts", s.restarts, "Fits from different starts (the first from --init, the others random); the lowest objective is kept")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
-  app.add_option("--threads", s.threads, "Threads for reading and fitting (0: the cores this process may use; a fit of under 300,000 rows x k runs on one, and up to 3 million times its sweeps on one and on all and keeps the faster)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  app.add_option("--threads", s.threads, "Threads for reading, fitting and writing W (0: the cores this process may use; a fit of under 300,000 rows x k runs on one, and up to 3 million times its sweeps on one and on all and keeps the faster)")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
   app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"sqrt", "log1p", "asinh", "none"}))->capture_default_str();
   app.add_option("--scale", s.scale, "Per-track scaling")->check(CLI::IsMember({"rms", "none"}))->capture_default_str();
@@ -41,6 +41,7 @@ inline void add_flags(CLI::App& app, Settings& s) {
   app.add_option("--missing", s.missing, "Bases without data and NaN values: zero (read as 0) or mask (left out of the fit; bins average their observed bases)")->check(CLI::IsMember({"zero", "mask"}))->capture_default_str();
   app.add_option("--exclude", s.exclude, "BED file of regions (blacklisted, unmappable) to leave out of the fit: every bin overlapping one is masked, not read as 0");
   app.add_option("--w-resolution", s.w_resolution, "W per base (the assignment's form) or per bin: a row per segment of merged bins, with their [start, end) in OUT.bins.npy (int64), so that a whole genome's W stays small")->check(CLI::IsMember({"base", "bin"}))->capture_default_str();
+  app.add_option("--w-order", s.w_order, "Layout of W in the .npy: F (Fortran order, each factor contiguous: written on --threads threads, long stretches of zeros left as holes that take no disk) or C (row after row, for readers without Fortran order); np.load gives the same array")->check(CLI::IsMember({"F", "C"}))->capture_default_str();
   app.add_option("--dtype", s.dtype, "Element type of the output")->check(CLI::IsMember({"float32", "float64"}))->capture_default_str();
   app.add_option("--h-output", s.h_output, "Also write H (K x tracks) as .npy here");
   app.add_option("--annotation", s.annotation, "bigWig track (e.g. genes) to correlate each column of W with");

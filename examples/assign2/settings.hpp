@@ -36,6 +36,7 @@ struct Settings {
   bool force = false;
   bool skip_empty = false;  // leave out chromosomes where no file has data
   std::string w_resolution = "base";  // or "bin": a row of W per segment, its edges beside it
+  std::string w_order = "F";          // or "C": W's layout in its .npy
   std::int64_t bin = 200;
   std::string smooth = "auto";
   std::uint64_t seed = 0;

@@ -8,6 +8,7 @@
 #include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/io/npy.hpp>
+#include <fusednmf/io/npy_columns.hpp>
 
 #include "../common/factor_plot.hpp"
 #include "../common/region_correlation.hpp"
@@ -39,11 +40,20 @@ void stage_w(Run& run, const GenomeSegments<float>& genome, const Eigen::MatrixX
   for (std::size_t c = 0; c < genome.chromosomes(); ++c) {
     const Eigen::Index first = genome.first_segment(c), count = genome.segment_count(c);
     const fs::path target = output_for(s.output, genome.names[c], run.several);
-    const fs::path path = run.outputs.stage(target);
     const auto rows = W.middleRows(first, count);
     const auto lengths = genome.Y.lengths.segment(first, count);
+    // Fortran order (the default) is written straight into the staged file, column by column on
+    // --threads threads; C order through write_npy's own temporary file.
     auto write_w = [&](const auto&... repeats) {
-      if (s.dtype == "float64") io::write_npy<double>(path, rows, repeats...);
+      const bool doubles = s.dtype == "float64";
+      if (s.w_order == "F") {
+        const io::TemporaryFile& file = run.outputs.stage_file(target);
+        if (doubles) io::write_npy_columns<double>(file, rows, repeats..., s.threads);
+        else io::write_npy_columns<float>(file, rows, repeats..., s.threads);
+        return;
+      }
+      const fs::path path = run.outputs.stage(target);
+      if (doubles) io::write_npy<double>(path, rows, repeats...);
       else io::write_npy<float>(path, rows, repeats...);
     };
     if (!run.w_per_bin) {
@@ -58,7 +68,7 @@ void stage_w(Run& run, const GenomeSegments<float>& genome, const Eigen::MatrixX
       edges(i, 1) = at;
     }
     io::write_npy<std::int64_t>(run.outputs.stage(edges_for(target)), edges);
-    write_w();
+    write_w(std::vector<std::int64_t>{});  // each row once
   }
 }
 

@@ -19,4 +19,5 @@
 #include "modules/rank_choice.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "io/npy_columns.hpp"
 #include "io/count_table.hpp"

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -77,7 +78,7 @@ inline void remove_temporaries_on_signal() {
 /// permissions a new file gets under the umask, listed for removal on a signal until released.
 class TemporaryFile {
  public:
-  explicit TemporaryFile(const std::filesystem::path& target) {
+  explicit TemporaryFile(const std::filesystem::path& target) : target_(target) {
     std::string name = target.string() + ".tmp-XXXXXX";
     std::vector<char> buffer(name.begin(), name.end());
     buffer.push_back('\0');
@@ -100,6 +101,26 @@ class TemporaryFile {
     fusednmf::detail::TemporaryRegistry::instance().remove(slot_);
   }
   const std::filesystem::path& path() const { return path_; }
+  /// The name the file will have once committed.
+  const std::filesystem::path& target() const { return target_; }
+  /// Writes `bytes` at `offset` (pwrite, resumed after partial writes and signals), from any
+  /// thread; throws naming the target on failure (a full disk).
+  void write_at(const void* data, std::size_t bytes, std::uint64_t offset) const {
+    const char* from = static_cast<const char*>(data);
+    while (bytes > 0) {
+      const ssize_t done = ::pwrite(fd_, from, bytes, static_cast<off_t>(offset));
+      if (done < 0 && errno == EINTR) continue;
+      if (done <= 0)
+        throw std::runtime_error("writing " + target_.string() + " failed (disk full?): " + std::strerror(done < 0 ? errno : ENOSPC));
+      from += done, bytes -= std::size_t(done), offset += std::uint64_t(done);
+    }
+  }
+  /// Sets the file's length (ftruncate). Bytes never written read as zeros, and whole blocks of
+  /// them take no disk on file systems with holes (ext4, XFS, btrfs, tmpfs).
+  void resize(std::uint64_t bytes) const {
+    if (::ftruncate(fd_, static_cast<off_t>(bytes)) != 0)
+      throw std::runtime_error("writing " + target_.string() + " failed (disk full?): " + std::strerror(errno));
+  }
   /// Starts the disk on what the file holds so far, without waiting for it (Linux:
   /// sync_file_range; elsewhere nothing). Called now and then while a large file is written, it
   /// lets the disk work while the rest is written, so that commit()'s fsync finds little left.
@@ -121,7 +142,7 @@ class TemporaryFile {
   }
 
  private:
-  std::filesystem::path path_;
+  std::filesystem::path target_, path_;
   int fd_ = -1;
   int slot_ = -1;
   bool kept_ = false;

@@ -29,8 +29,10 @@ constexpr const char* npy_descr() {
   return std::is_same_v<Scalar, float> ? "<f4" : "<f8";
 }
 
-inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t cols) {
-  std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" +
+/// The .npy header of a rows x cols array: C order (row after row) or Fortran order (column after
+/// column).
+inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t cols, bool fortran_order = false) {
+  std::string dict = std::string("{'descr': '") + descr + "', 'fortran_order': " + (fortran_order ? "True" : "False") + ", 'shape': (" +
                      std::to_string(rows) + ", " + std::to_string(cols) + "), }";
   // magic (6) + version (2) + header length (2) + dict + padding + '\n', a multiple of 64.
   std::size_t total = 10 + dict.size() + 1;
@@ -40,6 +42,24 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
   header.push_back(static_cast<char>(dict.size() & 0xff));
   header.push_back(static_cast<char>((dict.size() >> 8) & 0xff));
   return header + dict;
+}
+
+/// The first output row of each of `segments` rows repeated repeats[s] >= 0 times, and the total
+/// at the end (segments + 1 entries); an empty `repeats` means once each. Throws
+/// std::invalid_argument on a wrong count or a negative repeat.
+template <class Repeats>
+std::vector<std::int64_t> repeated_row_starts(std::int64_t segments, const Repeats& repeats) {
+  const bool expand = repeats.size() != 0;
+  if (expand && static_cast<std::int64_t>(repeats.size()) != segments)
+    throw std::invalid_argument("write_npy: " + std::to_string(repeats.size()) + " repeats for " +
+                                std::to_string(segments) + " rows");
+  std::vector<std::int64_t> starts(static_cast<std::size_t>(segments) + 1, 0);
+  for (std::int64_t s = 0; s < segments; ++s) {
+    const std::int64_t count = expand ? static_cast<std::int64_t>(repeats[s]) : 1;
+    if (count < 0) throw std::invalid_argument("write_npy: row " + std::to_string(s) + " repeated " + std::to_string(count) + " times");
+    starts[std::size_t(s) + 1] = starts[std::size_t(s)] + count;
+  }
+  return starts;
 }
 
 }  // namespace fusednmf::detail
@@ -53,15 +73,7 @@ template <class OutScalar, class Derived, class Repeats = std::vector<std::int64
 void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derived>& rows,
                const Repeats& repeats = {}) {
   const bool expand = repeats.size() != 0;
-  if (expand && static_cast<Eigen::Index>(repeats.size()) != rows.rows())
-    throw std::invalid_argument("write_npy: " + std::to_string(repeats.size()) + " repeats for " +
-                                std::to_string(rows.rows()) + " rows");
-  std::int64_t total = 0;
-  for (Eigen::Index s = 0; s < rows.rows(); ++s) {
-    const std::int64_t count = expand ? static_cast<std::int64_t>(repeats[s]) : 1;
-    if (count < 0) throw std::invalid_argument("write_npy: row " + std::to_string(s) + " repeated " + std::to_string(count) + " times");
-    total += count;
-  }
+  const std::int64_t total = detail::repeated_row_starts(rows.rows(), repeats).back();
   AtomicFile file(path);
   auto& out = file.stream();
   const std::string header = detail::npy_header(detail::npy_descr<OutScalar>(), total, rows.cols());
@@ -97,7 +109,8 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derive
   file.commit();
 }
 
-/// Reads a 2-D little-endian float32/float64 C-order .npy into a double matrix (for tests and tools).
+/// Reads a 2-D little-endian float32/float64 .npy, C or Fortran order, into a double matrix (for
+/// tests and tools).
 inline Eigen::MatrixXd read_npy(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + path.string());
@@ -117,14 +130,16 @@ inline Eigen::MatrixXd read_npy(const std::filesystem::path& path) {
   std::string header(header_len, '\0');
   in.read(header.data(), static_cast<std::streamsize>(header_len));
   const bool f4 = header.find("'<f4'") != std::string::npos, f8 = header.find("'<f8'") != std::string::npos;
-  if (!(f4 || f8) || header.find("'fortran_order': False") == std::string::npos)
-    throw std::runtime_error(path.string() + ": only C-order <f4/<f8 arrays are supported");
+  const bool fortran = header.find("'fortran_order': True") != std::string::npos;
+  if (!(f4 || f8) || (!fortran && header.find("'fortran_order': False") == std::string::npos))
+    throw std::runtime_error(path.string() + ": only <f4/<f8 arrays are supported");
   const auto open = header.find("'shape': ("), comma = header.find(',', open), close = header.find(')', open);
   if (open == std::string::npos || comma == std::string::npos || close == std::string::npos || comma > close)
     throw std::runtime_error(path.string() + ": expected a 2-D array");
   const long rows = std::stol(header.substr(open + 10, comma - open - 10));
   const long cols = std::stol(header.substr(comma + 1, close - comma - 1));
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(rows, cols);
+  // Fortran order is the transpose's C order: read it as cols x rows, row after row.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> m(fortran ? cols : rows, fortran ? rows : cols);
   if (f8) {
     in.read(reinterpret_cast<char*>(m.data()), static_cast<std::streamsize>(sizeof(double) * m.size()));
   } else {
@@ -133,6 +148,7 @@ inline Eigen::MatrixXd read_npy(const std::filesystem::path& path) {
     for (std::size_t i = 0; i < tmp.size(); ++i) m.data()[i] = tmp[i];
   }
   if (!in) throw std::runtime_error(path.string() + " is truncated");
+  if (fortran) return m.transpose();
   return m;
 }
 

@@ -31,10 +31,13 @@ class OutputSet {
  public:
   /// A new temporary file beside `target` (checked writable first) to write target's content to,
   /// by any writer, atomic or not.
-  std::filesystem::path stage(const std::filesystem::path& target) {
+  std::filesystem::path stage(const std::filesystem::path& target) { return stage_file(target).path(); }
+  /// The same, as the open file, for writers that write through it (TemporaryFile::write_at)
+  /// rather than open a path.
+  const TemporaryFile& stage_file(const std::filesystem::path& target) {
     ensure_writable_target(target);
     staged_.push_back({target, std::make_unique<TemporaryFile>(target)});
-    return staged_.back().second->path();
+    return *staged_.back().second;
   }
   /// Renames every staged file over its target, in the order staged.
   void commit() {
