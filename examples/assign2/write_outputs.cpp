@@ -142,9 +142,9 @@ void write_outputs(Run& run, const Preprocessed<float>& prepared, const FactorFi
   }
   if (!s.plot.empty()) stage_plot(run, genome, fit, end, r, ann, columns);
 
-  // The factor tracks last: they appear together (write_factor_tracks) only when everything
-  // staged before them was written, and the staged files follow them into place. A run writing
-  // the same -o meanwhile waits for the lock, so each set at the final names is one run's.
+  // The factor tracks are staged with the rest, and the whole set goes into place at once
+  // (OutputSet::commit: a SIGTERM among the renames waits for the last). A run writing the
+  // same -o meanwhile waits for the lock, so each set at the final names is one run's.
   const std::unique_ptr<io::OutputLock> lock = run.procs.root() ? std::make_unique<io::OutputLock>(s.output) : nullptr;
   if (!s.bigwig_out.empty()) {
     const std::vector<io::Chromosome> header = io::BigWigFile(run.files.front()).chromosomes();
@@ -152,7 +152,7 @@ void write_outputs(Run& run, const Preprocessed<float>& prepared, const FactorFi
     for (std::size_t c = 0; c < genome.chromosomes(); ++c)
       spans.push_back({genome.names[c], s.start, genome.first_segment(c), genome.segment_count(c)});
     const auto written = io::write_factor_tracks(s.bigwig_out, fs::path(s.output).stem().string(), header, spans,
-                                                 result.W, genome.Y.lengths);
+                                                 result.W, genome.Y.lengths, &run.outputs);
     run.say("wrote " + std::to_string(written.size()) + " factor tracks: " + written.front().string() + " ...");
   }
   run.outputs.commit();

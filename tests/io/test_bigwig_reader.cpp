@@ -127,6 +127,19 @@ TEST_CASE("factor tracks read back as W over the region, with zoom levels, all o
   // Nothing outside the region.
   auto before = fusednmf::io::read_region({paths[0]}, "chr2", 0, 200, 1);
   CHECK(before.values.maxCoeff() == 0.f);
+  // Staged in an output set: nothing at the final names until the set is committed, then the
+  // same tracks.
+  const fs::path staged_dir = f.dir / "staged";
+  fs::create_directories(staged_dir);
+  fusednmf::io::OutputSet set;
+  const auto staged = fusednmf::io::write_factor_tracks(staged_dir, "run", f.chroms, {fusednmf::io::TrackSpan{"chr2", 200, 0, segments}},
+                                                        W, lengths, &set);
+  REQUIRE(staged.size() == 3);
+  CHECK_FALSE(fs::exists(staged[0]));
+  set.commit();
+  for (std::size_t j = 0; j < staged.size(); ++j)
+    CHECK(fusednmf::io::read_region({staged[j]}, "chr2", 200, 200 + total, 1).values ==
+          fusednmf::io::read_region({paths[j]}, "chr2", 200, 200 + total, 1).values);
 
   using Catch::Matchers::Contains;
   CHECK_THROWS_WITH(fusednmf::io::write_factor_tracks(f.dir / "nope", "run", f.chroms, "chr2", 0, W, lengths),

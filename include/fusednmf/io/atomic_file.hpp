@@ -7,6 +7,8 @@
 // and every live temporary is listed where a signal handler can reach it:
 // remove_temporaries_on_signal() makes SIGINT, SIGTERM and SIGHUP remove them before the
 // program ends. (SIGKILL cannot be caught; its leftovers are `TARGET.tmp-XXXXXX` files.)
+// While a set of files is being renamed into place (SignalDeferral, io/output_set.hpp) such a
+// signal waits until the last rename, so that it never leaves half the set new and half old.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fusednmf::detail {
@@ -31,6 +34,11 @@ struct TemporaryRegistry {
   static constexpr std::size_t kSlots = 64, kPathBytes = 4096;
   std::array<std::atomic<bool>, kSlots> used{};
   std::array<std::array<char, kPathBytes>, kSlots> paths{};
+  /// kIdle; kRenaming while a set is renamed into place (the handler then only records its
+  /// signal, raised again once the set is in place); kEnding once a handler is ending the program.
+  enum State : int { kIdle, kRenaming, kEnding };
+  std::atomic<int> state{kIdle};
+  std::atomic<int> deferred_signal{0};
 
   static TemporaryRegistry& instance() {
     static TemporaryRegistry registry;
@@ -59,10 +67,40 @@ struct TemporaryRegistry {
 };
 
 extern "C" inline void remove_temporaries_and_reraise(int signal_number) {
-  TemporaryRegistry::instance().unlink_all();
+  TemporaryRegistry& registry = TemporaryRegistry::instance();
+  int state = TemporaryRegistry::kIdle;
+  if (!registry.state.compare_exchange_strong(state, TemporaryRegistry::kEnding) && state == TemporaryRegistry::kRenaming) {
+    registry.deferred_signal.store(signal_number);  // SignalDeferral raises it once the set is in place
+    return;
+  }
+  registry.unlink_all();
   std::signal(signal_number, SIG_DFL);
   std::raise(signal_number);
 }
+
+/// For its lifetime, a SIGINT, SIGTERM or SIGHUP caught by remove_temporaries_on_signal()'s
+/// handler is held back and raised when the object is destroyed: a program renaming several
+/// files into place finishes all the renames first. (Signals only; SIGKILL still ends it at once.)
+class SignalDeferral {
+ public:
+  SignalDeferral() {
+    TemporaryRegistry& registry = TemporaryRegistry::instance();
+    for (;;) {
+      int state = TemporaryRegistry::kIdle;
+      if (registry.state.compare_exchange_weak(state, TemporaryRegistry::kRenaming)) return;
+      if (state == TemporaryRegistry::kEnding)  // a handler is removing the temporaries and ending
+        for (;;) ::pause();                     // the program: rename nothing, wait for the end
+      std::this_thread::yield();                // another set is being renamed: take turns
+    }
+  }
+  SignalDeferral(const SignalDeferral&) = delete;
+  SignalDeferral& operator=(const SignalDeferral&) = delete;
+  ~SignalDeferral() {
+    TemporaryRegistry& registry = TemporaryRegistry::instance();
+    registry.state.store(TemporaryRegistry::kIdle);
+    if (const int signal_number = registry.deferred_signal.exchange(0)) std::raise(signal_number);
+  }
+};
 
 }  // namespace fusednmf::detail
 
@@ -132,13 +170,24 @@ class TemporaryFile {
   /// Flushes what was written through any descriptor to disk, then renames the file over
   /// `target`; throws naming target on failure (the temporary is then removed).
   void commit(const std::filesystem::path& target) {
+    flush_to_disk(target);
+    rename_over(target);
+  }
+  /// commit()'s first half: fsync and close. Throws naming target on failure.
+  void flush_to_disk(const std::filesystem::path& target) {
+    if (fd_ < 0) return;
     if (::fsync(fd_) != 0) throw std::runtime_error("writing " + target.string() + " failed: " + std::strerror(errno));
     ::close(fd_);
     fd_ = -1;
+  }
+  /// commit()'s second half: the rename over target, after which the file is no temporary.
+  void rename_over(const std::filesystem::path& target) {
     std::error_code ec;
     std::filesystem::rename(path_, target, ec);
     if (ec) throw std::runtime_error("cannot rename into " + target.string() + ": " + ec.message());
     kept_ = true;
+    fusednmf::detail::TemporaryRegistry::instance().remove(slot_);  // a signal must not unlink its old name
+    slot_ = -1;
   }
 
  private:

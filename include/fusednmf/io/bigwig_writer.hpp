@@ -19,6 +19,7 @@
 
 #include "atomic_file.hpp"
 #include "bigwig_file.hpp"
+#include "output_set.hpp"
 
 namespace fusednmf::io {
 
@@ -112,12 +113,15 @@ struct TrackSpan {
 /// Writes column j of W (segments x k; row s covers lengths[s] bases) as `dir`/`prefix`.factor{j+1}.bw,
 /// the rows of each span on its chromosome, with `chroms` as the header (the input files'
 /// chromosomes, so the tracks line up with them in a browser). All k files appear together or
-/// none does: they are written to temporary names first and renamed at the end. Returns the paths.
+/// none does: they are written to temporary names first and renamed at the end; with `into`,
+/// they are staged in that set and appear when it is committed, with the rest of the set.
+/// Returns the paths.
 template <class DerivedW, class Lengths>
 std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::path& dir, const std::string& prefix,
                                                        const std::vector<Chromosome>& chroms,
                                                        const std::vector<TrackSpan>& spans,
-                                                       const Eigen::MatrixBase<DerivedW>& W, const Lengths& lengths) {
+                                                       const Eigen::MatrixBase<DerivedW>& W, const Lengths& lengths,
+                                                       OutputSet* into = nullptr) {
   if (Eigen::Index(lengths.size()) != W.rows())
     throw std::invalid_argument("write_factor_tracks: " + std::to_string(lengths.size()) + " lengths for " +
                                 std::to_string(W.rows()) + " rows of W");
@@ -146,7 +150,8 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
   for (Eigen::Index j = 0; j < W.cols(); ++j) {
     targets.push_back(factor_track_path(dir, prefix, j));
     ensure_writable_target(targets.back());
-    temps.push_back(std::make_unique<TemporaryFile>(targets.back()));
+    const std::filesystem::path path =
+        into ? into->stage(targets.back()) : (temps.push_back(std::make_unique<TemporaryFile>(targets.back())), temps.back()->path());
     std::vector<Runs> runs(chroms.size());
     for (std::size_t i = 0; i < spans.size(); ++i) {
       std::int64_t position = spans[i].start;
@@ -157,9 +162,9 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
         position = next;
       }
     }
-    detail::write_bigwig_file(temps.back()->path(), targets.back(), chroms, runs);
+    detail::write_bigwig_file(path, targets.back(), chroms, runs);
   }
-  for (std::size_t j = 0; j < targets.size(); ++j) temps[j]->commit(targets[j]);
+  for (std::size_t j = 0; j < temps.size(); ++j) temps[j]->commit(targets[j]);
   return targets;
 }
 

@@ -39,13 +39,61 @@ class OutputSet {
     staged_.push_back({target, std::make_unique<TemporaryFile>(target)});
     return *staged_.back().second;
   }
-  /// Renames every staged file over its target, in the order staged.
+  /// Flushes every staged file to disk, then renames each over its target, in the order staged.
+  /// The renames run with signals deferred (detail::SignalDeferral): a SIGTERM arriving among
+  /// them ends the program after the last, so the final names hold the whole new set or, when
+  /// it arrives before, the previous one; never a mix.
   void commit() {
-    for (auto& [target, temp] : staged_) temp->commit(target);
+    for (auto& [target, temp] : staged_) temp->flush_to_disk(target);
+    // The previous files keep a second name until the whole new set is in place: a rename over a
+    // file's last name waits while the file system frees its blocks (0.2-0.4 s for 600 MB on a
+    // disk mounted with `discard`), which would widen the moment in which a SIGKILL, which no
+    // deferral stops, leaves half the set new. Their blocks are freed after the last rename.
+    std::vector<std::unique_ptr<PreviousFile>> previous;
+    for (auto& staged : staged_) previous.push_back(PreviousFile::keep(staged.first));
+    {
+      const fusednmf::detail::SignalDeferral deferral;
+      for (auto& [target, temp] : staged_) temp->rename_over(target);
+    }
+    previous.clear();
     staged_.clear();
   }
 
  private:
+  /// A second name, `TARGET.tmp-XXXXXX`, for the file at a target (a hard link), listed for
+  /// removal on a signal like a temporary; removed with the object.
+  class PreviousFile {
+   public:
+    /// nullptr when there is no regular file at target, or it cannot be linked (another file
+    /// system's rules): the rename then simply frees it.
+    static std::unique_ptr<PreviousFile> keep(const std::filesystem::path& target) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(target, ec)) return nullptr;
+      for (int attempt = 0; attempt < 8; ++attempt) {
+        std::string name = target.string() + ".tmp-XXXXXX";
+        const int fd = ::mkstemp(name.data());  // a unique name, freed for the link
+        if (fd < 0) return nullptr;
+        ::close(fd);
+        ::unlink(name.c_str());
+        if (::link(target.c_str(), name.c_str()) == 0) return std::unique_ptr<PreviousFile>(new PreviousFile(name));
+        if (errno != EEXIST) return nullptr;
+      }
+      return nullptr;
+    }
+    PreviousFile(const PreviousFile&) = delete;
+    PreviousFile& operator=(const PreviousFile&) = delete;
+    ~PreviousFile() {
+      ::unlink(path_.c_str());
+      fusednmf::detail::TemporaryRegistry::instance().remove(slot_);
+    }
+
+   private:
+    explicit PreviousFile(std::string path)
+        : path_(std::move(path)), slot_(fusednmf::detail::TemporaryRegistry::instance().add(path_)) {}
+    std::string path_;
+    int slot_ = -1;
+  };
+
   std::vector<std::pair<std::filesystem::path, std::unique_ptr<TemporaryFile>>> staged_;
 };
 
