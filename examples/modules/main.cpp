@@ -30,6 +30,7 @@
 #include <fusednmf/io/count_table.hpp>
 #include <fusednmf/io/matrix_market.hpp>
 #include <fusednmf/io/npy.hpp>
+#include <fusednmf/io/output_set.hpp>
 #include <fusednmf/modules/assignment.hpp>
 #include <fusednmf/modules/rank_choice.hpp>
 #include <fusednmf/modules/simulation.hpp>
@@ -297,19 +298,20 @@ RankRun read_and_choose_rank(const FitSettings& s, Truth* truth = nullptr) {
 }
 
 // The rank's reports a user asked for: the table, the plot of the criteria, consensus heat maps
-// (of the chosen rank, or of every rank into a directory).
-void write_rank_reports(const FitSettings& s, const RankRun& run) {
+// (of the chosen rank, or of every rank into a directory), staged in `outputs`.
+void write_rank_reports(const FitSettings& s, const RankRun& run, io::OutputSet& outputs) {
   const auto& choice = run.choice;
-  if (!s.rank_table.empty()) modules_cli::write_rank_table(s.rank_table, choice);
-  if (!s.rank_plot.empty()) modules_cli::write_text_file(s.rank_plot, modules_cli::render_rank_plot(choice));
+  if (!s.rank_table.empty()) modules_cli::write_rank_table(outputs.stage(s.rank_table), choice);
+  if (!s.rank_plot.empty()) modules_cli::write_text_file(outputs.stage(s.rank_plot), modules_cli::render_rank_plot(choice));
   if (!s.consensus_plot.empty())
-    modules_cli::write_text_file(s.consensus_plot,
+    modules_cli::write_text_file(outputs.stage(s.consensus_plot),
                                  modules_cli::render_consensus_heatmap(choice.table[choice.chosen], run.samples));
   if (!s.consensus_dir.empty()) {
     fs::create_directories(s.consensus_dir);
     for (const auto& row : choice.table)
-      modules_cli::write_text_file(fs::path(s.consensus_dir) / ("consensus_rank" + std::to_string(row.rank) + ".svg"),
-                                   modules_cli::render_consensus_heatmap(row, run.samples));
+      modules_cli::write_text_file(
+          outputs.stage(fs::path(s.consensus_dir) / ("consensus_rank" + std::to_string(row.rank) + ".svg")),
+          modules_cli::render_consensus_heatmap(row, run.samples));
   }
 }
 
@@ -326,17 +328,19 @@ int run_rank(const FitSettings& s) {
   check_rank_outputs(s);
   const RankRun run = read_and_choose_rank(s);
   std::printf("chosen rank: %ld\n", long(run.choice.table[run.choice.chosen].rank));
-  write_rank_reports(s, run);
+  io::OutputSet outputs;  // every report appears at the end, together (io/output_set.hpp)
+  write_rank_reports(s, run, outputs);
+  outputs.commit();
   std::fprintf(stderr, "modules: done in %.2f s\n",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;
 }
 
 // The modules of one fit: sizes, moonlighting genes, top genes, the histogram of shares, the
-// recovery of a planted truth, and the files asked for.
+// recovery of a planted truth, and the files asked for (staged in `outputs`).
 void report_modules(const FitSettings& s, const std::vector<std::string>& gene_names,
                     const std::vector<std::string>& sample_names, const PoissonNMFResult<double>& fit,
-                    const Truth& truth) {
+                    const Truth& truth, io::OutputSet& outputs) {
   const int R = int(fit.W.cols());
   const Eigen::MatrixXd shares = modules::module_shares(fit.W, fit.H);
   const auto genes = modules::assign_genes(shares, s.threshold);
@@ -384,7 +388,7 @@ void report_modules(const FitSettings& s, const std::vector<std::string>& gene_n
   }
 
   if (!s.assignments.empty()) {
-    io::AtomicFile file(s.assignments);
+    io::AtomicFile file(outputs.stage(s.assignments));
     auto& out = file.stream();
     out << "gene\tmodule\tshare\tsecond_module\tsecond_share\tmoonlighting\n";
     for (std::size_t i = 0; i < genes.size(); ++i) {
@@ -399,7 +403,7 @@ void report_modules(const FitSettings& s, const std::vector<std::string>& gene_n
   }
   if (!s.clusters.empty()) {  // each sample's module: the largest share of its expected counts
     const Eigen::MatrixXd sample_shares = modules::module_shares(fit.H.transpose(), fit.W.transpose());
-    io::AtomicFile file(s.clusters);
+    io::AtomicFile file(outputs.stage(s.clusters));
     auto& out = file.stream();
     out << "sample\tcluster\tshare\n";
     for (Eigen::Index c = 0; c < sample_shares.rows(); ++c) {
@@ -411,15 +415,15 @@ void report_modules(const FitSettings& s, const std::vector<std::string>& gene_n
     file.commit();
   }
   if (!s.histogram.empty()) {
-    io::AtomicFile file(s.histogram);
+    io::AtomicFile file(outputs.stage(s.histogram));
     auto& out = file.stream();
     out << "bin_start\tbin_end\tcount\n";
     for (std::size_t b = 0; b < hist.counts.size(); ++b)
       out << hist.edges[b] << '\t' << hist.edges[b + 1] << '\t' << hist.counts[b] << '\n';
     file.commit();
   }
-  if (!s.w_output.empty()) io::write_npy<double>(s.w_output, fit.W);
-  if (!s.h_output.empty()) io::write_npy<double>(s.h_output, fit.H);
+  if (!s.w_output.empty()) io::write_npy<double>(outputs.stage(s.w_output), fit.W);
+  if (!s.h_output.empty()) io::write_npy<double>(outputs.stage(s.h_output), fit.H);
 }
 
 int run_fit(const FitSettings& s) {
@@ -432,9 +436,11 @@ int run_fit(const FitSettings& s) {
   const RankRun run = read_and_choose_rank(s, &truth);
   const auto& choice = run.choice;
   const auto& best = choice.table[choice.chosen];
-  write_rank_reports(s, run);
+  io::OutputSet outputs;  // every output appears at the end, together (io/output_set.hpp)
+  write_rank_reports(s, run, outputs);
   std::printf("chosen rank: %d\n", int(best.rank));
-  report_modules(s, run.genes, run.samples, best.fit, truth);
+  report_modules(s, run.genes, run.samples, best.fit, truth, outputs);
+  outputs.commit();
   std::fprintf(stderr, "modules: done in %.2f s\n",
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return 0;
