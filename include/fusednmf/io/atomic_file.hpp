@@ -167,24 +167,24 @@ class TemporaryFile {
     if (fd_ >= 0) ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: failure changes nothing
 #endif
   }
-  /// Flushes what was written through any descriptor to disk, then renames the file over
-  /// `target`; throws naming target on failure (the temporary is then removed).
-  void commit(const std::filesystem::path& target) {
-    flush_to_disk(target);
-    rename_over(target);
+  /// Flushes what was written through any descriptor to disk, then renames the file over its
+  /// target; throws naming the target on failure (the temporary is then removed).
+  void commit() {
+    flush_to_disk();
+    rename_over();
   }
-  /// commit()'s first half: fsync and close. Throws naming target on failure.
-  void flush_to_disk(const std::filesystem::path& target) {
+  /// commit()'s first half: fsync and close. Throws naming the target on failure.
+  void flush_to_disk() {
     if (fd_ < 0) return;
-    if (::fsync(fd_) != 0) throw std::runtime_error("writing " + target.string() + " failed: " + std::strerror(errno));
+    if (::fsync(fd_) != 0) throw std::runtime_error("writing " + target_.string() + " failed: " + std::strerror(errno));
     ::close(fd_);
     fd_ = -1;
   }
   /// commit()'s second half: the rename over target, after which the file is no temporary.
-  void rename_over(const std::filesystem::path& target) {
+  void rename_over() {
     std::error_code ec;
-    std::filesystem::rename(path_, target, ec);
-    if (ec) throw std::runtime_error("cannot rename into " + target.string() + ": " + ec.message());
+    std::filesystem::rename(path_, target_, ec);
+    if (ec) throw std::runtime_error("cannot rename into " + target_.string() + ": " + ec.message());
     kept_ = true;
     fusednmf::detail::TemporaryRegistry::instance().remove(slot_);  // a signal must not unlink its old name
     slot_ = -1;
@@ -234,7 +234,7 @@ class AtomicFile {
     out_.flush();
     out_.close();
     if (!out_) throw std::runtime_error("writing " + target_.string() + " failed (disk full?)");
-    temp_.commit(target_);
+    temp_.commit();
   }
 
  private:

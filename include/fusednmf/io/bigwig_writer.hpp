@@ -94,7 +94,7 @@ inline void write_bigwig(const std::filesystem::path& path, const std::vector<Ch
   ensure_writable_target(path);
   TemporaryFile temp(path);
   detail::write_bigwig_file(temp.path(), path, chroms, runs);
-  temp.commit(path);
+  temp.commit();
 }
 
 /// Where one factor's track goes: `dir`/`prefix`.factorJ.bw, J = 1..k.
@@ -164,7 +164,7 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
     }
     detail::write_bigwig_file(path, targets.back(), chroms, runs);
   }
-  for (std::size_t j = 0; j < temps.size(); ++j) temps[j]->commit(targets[j]);
+  for (const auto& temp : temps) temp->commit();
   return targets;
 }
 

@@ -128,7 +128,7 @@ void write_npy_columns(const std::filesystem::path& path, const Eigen::MatrixBas
   ensure_writable_target(path);
   TemporaryFile file(path);
   write_npy_columns<OutScalar>(file, rows, repeats, threads);
-  file.commit(path);
+  file.commit();
 }
 
 }  // namespace fusednmf::io

@@ -36,24 +36,24 @@ class OutputSet {
   /// rather than open a path.
   const TemporaryFile& stage_file(const std::filesystem::path& target) {
     ensure_writable_target(target);
-    staged_.push_back({target, std::make_unique<TemporaryFile>(target)});
-    return *staged_.back().second;
+    staged_.push_back(std::make_unique<TemporaryFile>(target));
+    return *staged_.back();
   }
   /// Flushes every staged file to disk, then renames each over its target, in the order staged.
   /// The renames run with signals deferred (detail::SignalDeferral): a SIGTERM arriving among
   /// them ends the program after the last, so the final names hold the whole new set or, when
   /// it arrives before, the previous one; never a mix.
   void commit() {
-    for (auto& [target, temp] : staged_) temp->flush_to_disk(target);
+    for (auto& temp : staged_) temp->flush_to_disk();
     // The previous files keep a second name until the whole new set is in place: a rename over a
     // file's last name waits while the file system frees its blocks (0.2-0.4 s for 600 MB on a
     // disk mounted with `discard`), which would widen the moment in which a SIGKILL, which no
     // deferral stops, leaves half the set new. Their blocks are freed after the last rename.
     std::vector<std::unique_ptr<PreviousFile>> previous;
-    for (auto& staged : staged_) previous.push_back(PreviousFile::keep(staged.first));
+    for (auto& temp : staged_) previous.push_back(PreviousFile::keep(temp->target()));
     {
       const fusednmf::detail::SignalDeferral deferral;
-      for (auto& [target, temp] : staged_) temp->rename_over(target);
+      for (auto& temp : staged_) temp->rename_over();
     }
     previous.clear();
     staged_.clear();
@@ -94,7 +94,7 @@ class OutputSet {
     int slot_ = -1;
   };
 
-  std::vector<std::pair<std::filesystem::path, std::unique_ptr<TemporaryFile>>> staged_;
+  std::vector<std::unique_ptr<TemporaryFile>> staged_;
 };
 
 /// An exclusive lock on `TARGET.lock` for the life of the object. A program holds it while it
