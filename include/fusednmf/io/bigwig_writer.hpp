@@ -146,12 +146,11 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
     throw std::runtime_error("directory " + dir.string() + " does not exist");
 
   std::vector<std::filesystem::path> targets;
-  std::vector<std::unique_ptr<TemporaryFile>> temps;  // each removed unless committed
+  OutputSet own;  // without `into`: the k files as a set of their own, removed unless committed
+  OutputSet& set = into ? *into : own;
   for (Eigen::Index j = 0; j < W.cols(); ++j) {
     targets.push_back(factor_track_path(dir, prefix, j));
-    ensure_writable_target(targets.back());
-    const std::filesystem::path path =
-        into ? into->stage(targets.back()) : (temps.push_back(std::make_unique<TemporaryFile>(targets.back())), temps.back()->path());
+    const std::filesystem::path path = set.stage(targets.back());  // checks the target first
     std::vector<Runs> runs(chroms.size());
     for (std::size_t i = 0; i < spans.size(); ++i) {
       std::int64_t position = spans[i].start;
@@ -164,7 +163,7 @@ std::vector<std::filesystem::path> write_factor_tracks(const std::filesystem::pa
     }
     detail::write_bigwig_file(path, targets.back(), chroms, runs);
   }
-  for (const auto& temp : temps) temp->commit();
+  if (!into) own.commit();
   return targets;
 }
 

@@ -44,6 +44,11 @@ inline std::string npy_header(const char* descr, std::int64_t rows, std::int64_t
   return header + dict;
 }
 
+/// The .npy writers start the disk (TemporaryFile::start_writeback) on every this many bytes: a
+/// W per base runs to gigabytes, and left to the commit's fsync the disk would only start at the
+/// end (assign2 writing 600 MB of W: the run took 0.1 s less, see benchmarks/README.md, "Threads").
+inline constexpr std::size_t kNpyWritebackBytes = std::size_t(32) << 20;
+
 /// The first output row of each of `segments` rows repeated repeats[s] >= 0 times, and the total
 /// at the end (segments + 1 entries); an empty `repeats` means once each. Throws
 /// std::invalid_argument on a wrong count or a negative repeat.
@@ -78,11 +83,8 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derive
   auto& out = file.stream();
   const std::string header = detail::npy_header(detail::npy_descr<OutScalar>(), total, rows.cols());
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  // Stream the expansion through a buffer of about 1 MiB, and start the disk on every
-  // kWritebackBytes: a W per base runs to gigabytes, and left to commit()'s fsync the disk would
-  // only start at the end (assign2 writing 600 MB of W: the run took 0.1 s less, see
-  // benchmarks/README.md, "Threads").
-  constexpr std::size_t kWritebackBytes = std::size_t(32) << 20;
+  // Stream the expansion through a buffer of about 1 MiB, starting the disk on every
+  // detail::kNpyWritebackBytes.
   const std::size_t k = static_cast<std::size_t>(rows.cols());
   std::vector<OutScalar> row(k), buffer;
   buffer.reserve(std::max<std::size_t>(k, (1u << 20) / sizeof(OutScalar)));
@@ -91,7 +93,7 @@ void write_npy(const std::filesystem::path& path, const Eigen::MatrixBase<Derive
     const std::size_t bytes = buffer.size() * sizeof(OutScalar);
     out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(bytes));
     buffer.clear();
-    if ((unsent += bytes) >= kWritebackBytes) {
+    if ((unsent += bytes) >= detail::kNpyWritebackBytes) {
       file.start_writeback();
       unsent = 0;
     }

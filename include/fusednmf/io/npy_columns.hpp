@@ -66,9 +66,8 @@ void write_npy_columns(const TemporaryFile& file, const Eigen::MatrixBase<Derive
   const std::int64_t pieces = (total + detail::kNpyPieceElements - 1) / detail::kNpyPieceElements;
   threads = int(std::min<std::int64_t>(detail::resolve_threads(threads), k * pieces));
   std::vector<std::vector<OutScalar>> buffers(static_cast<std::size_t>(threads));
-  // Start the disk on every 32 MiB written (TemporaryFile::start_writeback), so that the
-  // commit's fsync finds little left.
-  constexpr std::uint64_t kWritebackBytes = std::uint64_t(32) << 20;
+  // Start the disk on every detail::kNpyWritebackBytes written, so that the commit's fsync
+  // finds little left.
   std::atomic<std::uint64_t> unsent{0};
   const std::int64_t hole_elements = std::int64_t(detail::kNpyHoleBytes / sizeof(OutScalar));
   const std::size_t chunk_elements = detail::kNpyChunkBytes / sizeof(OutScalar);
@@ -88,7 +87,7 @@ void write_npy_columns(const TemporaryFile& file, const Eigen::MatrixBase<Derive
                     data_offset + (std::uint64_t(j) * std::uint64_t(total) + std::uint64_t(buffered_from)) * sizeof(OutScalar));
       buffered_from += std::int64_t(buffer.size());
       buffer.clear();
-      if (unsent.fetch_add(bytes) + bytes >= kWritebackBytes) {
+      if (unsent.fetch_add(bytes) + bytes >= detail::kNpyWritebackBytes) {
         unsent.store(0);
         file.start_writeback();
       }
