@@ -7,7 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include <fusednmf/lambda_cv.hpp>
+#include <fusednmf/lambda_cv_fit.hpp>
 
 #include "outputs.hpp"
 #include "stages.hpp"
@@ -41,13 +41,9 @@ NMFOptions nmf_options(const Run& run) {
   return opt;
 }
 
-// Held-out blocks of rows x tracks, masked, over a grid of λ; the curve is reported (and written
-// with --lambda-curve).
-double cross_validated_lambda(Run& run, const GenomeSegments<float>& genome, const NMFOptions& opt) {
-  LambdaCVOptions cv;
-  cv.seed = run.s.seed;
-  const auto cv_start = std::chrono::steady_clock::now();
-  const LambdaCVCurve curve = cross_validate_lambda(genome.Y, genome.chain_starts(), opt, cv, run.procs.reduce);
+// The held-out curve as a table (and a file with --lambda-curve), once it is final.
+void report_curve(Run& run, const LambdaCVCurve& curve, const LambdaCVOptions& cv, Eigen::Index rows,
+                  double seconds) {
   std::string table;
   char buf[256];
   for (std::size_t l = 0; l < curve.lambdas.size(); ++l) {
@@ -62,11 +58,9 @@ double cross_validated_lambda(Run& run, const GenomeSegments<float>& genome, con
     table += buf;
   }
   std::snprintf(buf, sizeof buf, "-fold cross-validation on held-out blocks of %lld rows (%.2f s):",
-                static_cast<long long>(std::min<Eigen::Index>(genome.Y.segments(), cv.max_rows)),
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - cv_start).count());
+                static_cast<long long>(std::min<Eigen::Index>(rows, cv.max_rows)), seconds);
   run.say("lambda by " + std::to_string(cv.folds) + buf + table);
   if (run.procs.root() && !run.s.lambda_curve.empty()) write_lambda_curve(run.outputs.stage(run.s.lambda_curve), curve);
-  return curve.lambda();
 }
 
 void warn_about(const Run& run, const FactorFit& fit, const GenomeSegments<float>& genome) {
@@ -108,13 +102,32 @@ FactorFit fit_factors(Run& run, const GenomeSegments<float>& genome) {
   FactorFit fit;
   fit.options = nmf_options(run);
   const auto t1 = std::chrono::steady_clock::now();
-  const std::optional<double> given = parse_lambda(s.lambda);
-  fit.lambda = given ? *given : cross_validated_lambda(run, genome, fit.options);
   // The contract: a run never exceeds 10 minutes. Reading and the cross-validation are bounded
-  // (the latter by its row sample); the fit gets what is left of --time-limit.
-  fit.options.time_limit = s.time_limit > 0 ? std::max(1.0, s.time_limit - run.seconds()) : 0.0;
-  fit.result = NMF<FusedLasso<float>>(fit.options, FusedLasso<float>{fit.lambda, 0.0})
-                   .fit(genome.Y, genome.chain_starts(), run.procs.reduce);
+  // (the latter by its row sample); the fit gets what is left of --time-limit when it starts.
+  auto give_what_is_left = [&run, &s](NMFOptions& o) {
+    o.time_limit = s.time_limit > 0 ? std::max(1.0, s.time_limit - run.seconds()) : 0.0;
+  };
+  if (const std::optional<double> given = parse_lambda(s.lambda)) {
+    fit.lambda = *given;
+    give_what_is_left(fit.options);
+    fit.result = NMF<FusedLasso<float>>(fit.options, FusedLasso<float>{fit.lambda, 0.0})
+                     .fit(genome.Y, genome.chain_starts(), run.procs.reduce);
+  } else {
+    // Held-out blocks of rows x tracks, masked, over a grid of λ; on more than one thread the fit
+    // at the chosen λ starts beside the curve's last fits (lambda_cv_fit.hpp).
+    LambdaCVOptions cv;
+    cv.seed = s.seed;
+    LambdaCVFitHooks hooks;
+    hooks.on_curve = [&](const LambdaCVCurve& curve) {
+      report_curve(run, curve, cv, genome.Y.segments(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count());
+    };
+    hooks.before_fit = give_what_is_left;
+    LambdaCVFit<float> both =
+        fit_at_cross_validated_lambda(genome.Y, genome.chain_starts(), fit.options, cv, run.procs.reduce, hooks);
+    fit.lambda = both.curve.lambda();
+    fit.result = std::move(both.result);
+  }
   fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   if (fit.result.status == Status::NumericalIssue)
     throw std::runtime_error("the factorization hit a numerical issue (try a larger --l2)");

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
@@ -126,12 +127,44 @@ struct LambdaCVCurve {
   double lambda() const { return lambdas[chosen]; }
 };
 
+namespace detail {
+
+/// What the queue of cross-validation fits tells an observer (fit_at_lambda_cv.hpp), with its
+/// lock held: after each λ is summarised, once when the curve is final (chosen and not_fitted
+/// set), or once when a fit failed and the exception is on its way to the caller.
+struct CurveEvent {
+  enum Kind { Summarised, Ended, Failed } kind;
+  const LambdaCVCurve& curve;
+  /// The curve ends at its next λ if that λ's error is above the bound too, and the choice is
+  /// then `provisional`: the fits of that λ can only confirm it.
+  bool ends_on_next_rise = false;
+  std::size_t provisional = 0;
+  bool side_by_side = false;  ///< the fits run on more than one thread (no Reducer)
+};
+/// Its answer: work for the same thread once the lock is released (empty: none).
+using CurveObserver = std::function<std::function<void()>(const CurveEvent&)>;
+
+/// The one-standard-error choice on the curve so far: the largest λ whose mean error is within one
+/// standard error of the lowest.
+inline std::size_t one_standard_error_choice(const LambdaCVCurve& curve) {
+  const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
+  std::size_t chosen = curve.best;
+  for (std::size_t l = 0; l < curve.lambdas.size(); ++l)
+    if (curve.mean_error[l] <= bound && curve.lambdas[l] > curve.lambdas[chosen]) chosen = l;
+  return chosen;
+}
+
+}  // namespace detail
+
 /// Cross-validates λ for NMF<FusedLasso<Scalar>> with `options` (the fits use them, restarts
-/// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on a sample of segmented Y's rows (sample_rows) with optional chains and Reducer (see NMF::fit). Results depend on
-/// the seed and, with a Reducer, on how the rows are shared out.
+/// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on a
+/// sample of segmented Y's rows (sample_rows) with optional chains and Reducer (see NMF::fit).
+/// Results depend on the seed and, with a Reducer, on how the rows are shared out. `observer`
+/// (detail) is how fit_at_lambda_cv starts the fit at the chosen λ beside the curve's last fits.
 template <class Scalar>
 LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, const std::vector<Eigen::Index>& all_chain_starts,
-                                    NMFOptions options, const LambdaCVOptions& cv, const Reducer& reduce = {}) {
+                                    NMFOptions options, const LambdaCVOptions& cv, const Reducer& reduce = {},
+                                    const detail::CurveObserver& observer = {}) {
   cv.validate();
   all_rows.validate();
   const RowSample<Scalar> sample = sample_rows(all_rows, all_chain_starts, cv.max_rows, cv.window_rows);
@@ -196,12 +229,12 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   };
   // Whether the curve so far ends in cv.stop_after_rises λ past its lowest error, all above the
   // one-standard-error bound: none of them can be chosen, and neither can a larger λ unless
-  // the curve falls again.
-  auto risen = [&] {
-    const std::size_t fitted = curve.lambdas.size();
+  // the curve falls again. With `one_more`, whether it would, were the next λ above the bound too.
+  auto risen = [&](bool one_more = false) {
+    const std::size_t fitted = curve.lambdas.size() + (one_more ? 1 : 0);
     if (cv.stop_after_rises == 0 || fitted < curve.best + 1 + std::size_t(cv.stop_after_rises)) return false;
     const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
-    for (std::size_t l = fitted - std::size_t(cv.stop_after_rises); l < fitted; ++l)
+    for (std::size_t l = fitted - std::size_t(cv.stop_after_rises); l < curve.lambdas.size(); ++l)
       if (curve.mean_error[l] <= bound) return false;
     return true;
   };
@@ -221,6 +254,13 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   std::vector<int> folds_done(n_lambda, 0);
   std::size_t summarised = 0;                      // λ summarised so far, in grid order
   std::atomic<std::size_t> fit_below{n_lambda};    // no fit of a λ index from here on is needed
+  bool ended = false;
+  auto event = [&](detail::CurveEvent::Kind kind) -> std::function<void()> {
+    if (!observer) return {};
+    const bool next = kind == detail::CurveEvent::Summarised && summarised < n_lambda && risen(true);
+    return observer(detail::CurveEvent{kind, curve, next, next ? detail::one_standard_error_choice(curve) : 0,
+                                       threads > 1});
+  };
   auto run_fit = [&](long f) {
     const std::size_t l = std::size_t(f / folds);
     if (l >= fit_below.load()) return;
@@ -235,13 +275,30 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
       score(l, int(f % folds), fit_options);
     } catch (const NoLongerNeeded&) {
       return;
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(curve_mutex);
+      event(detail::CurveEvent::Failed);
+      throw;
     }
-    std::lock_guard<std::mutex> lock(curve_mutex);
-    ++folds_done[l];
-    while (summarised < fit_below.load() && folds_done[summarised] == cv.folds) {
-      summarise(summarised++);
-      if (risen()) fit_below.store(summarised);
+    std::function<void()> then;
+    {
+      std::lock_guard<std::mutex> lock(curve_mutex);
+      ++folds_done[l];
+      const std::size_t before = summarised;
+      while (summarised < fit_below.load() && folds_done[summarised] == cv.folds) {
+        summarise(summarised++);
+        if (risen()) fit_below.store(summarised);
+      }
+      if (!ended && summarised == fit_below.load()) {  // the last λ, or the curve has risen
+        ended = true;
+        curve.not_fitted.assign(grid.begin() + std::ptrdiff_t(curve.lambdas.size()), grid.end());
+        curve.chosen = detail::one_standard_error_choice(curve);
+        then = event(detail::CurveEvent::Ended);
+      } else if (summarised > before) {
+        then = event(detail::CurveEvent::Summarised);
+      }
     }
+    if (then) then();
   };
   const long fits = long(n_lambda) * folds;
   if (reduce) {
@@ -249,11 +306,6 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   } else {
     detail::parallel_for(threads, fits, run_fit);
   }
-  curve.not_fitted.assign(grid.begin() + std::ptrdiff_t(curve.lambdas.size()), grid.end());
-  const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
-  curve.chosen = curve.best;
-  for (std::size_t l = 0; l < curve.lambdas.size(); ++l)
-    if (curve.mean_error[l] <= bound && curve.lambdas[l] > curve.lambdas[curve.chosen]) curve.chosen = l;
   return curve;
 }
 

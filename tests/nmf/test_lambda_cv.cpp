@@ -1,8 +1,12 @@
 // cross_validate_lambda: the curve is well formed, the one-standard-error rule holds, a noisy
-// piecewise-constant signal prefers smoothing to none, and errors surface as exceptions.
+// piecewise-constant signal prefers smoothing to none, and errors surface as exceptions; and
+// fit_at_cross_validated_lambda, whose fit may begin beside the curve's last fits.
 #include <catch2/catch.hpp>
 
+#include <mutex>
+
 #include <fusednmf/lambda_cv.hpp>
+#include <fusednmf/lambda_cv_fit.hpp>
 
 #include "nmf/planted.hpp"
 
@@ -141,5 +145,98 @@ TEST_CASE("λ by cross-validation: the fits see evenly spaced windows of the row
     LambdaCVOptions bad = cv;
     bad.max_rows = -1;
     CHECK_THROWS_WITH(cross_validate_lambda(Y, chains, o, bad), Catch::Matchers::Contains("max_rows"));
+  }
+}
+
+namespace {
+
+// Long runs under heavy noise, whose curve on stopping_grid() stops early: λ of 10^5 and 10^6
+// rows flatten every factor of its 3,000 rows.
+SegmentedMatrix<double> noisy_runs() { return compress_rows(testing::planted(3000, 8, 3, 150, 0.8, 22).Y); }
+NMFOptions rank_3_on_one_thread() {
+  NMFOptions o;
+  o.rank = 3;
+  o.threads = 1;
+  return o;
+}
+LambdaCVOptions stopping_grid() {
+  LambdaCVOptions cv;
+  cv.lambdas = {0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6};
+  return cv;
+}
+
+}  // namespace
+
+TEST_CASE("λ by cross-validation: the queue tells an observer where the curve stands, in grid order", "[cv]") {
+  const SegmentedMatrix<double> Y = noisy_runs();
+  NMFOptions o = rank_3_on_one_thread();
+  LambdaCVOptions cv = stopping_grid();
+  std::vector<std::size_t> summarised, ended;
+  std::vector<std::pair<std::size_t, std::size_t>> settled;  // (λ summarised, provisional choice)
+  const detail::CurveObserver observer = [&](const detail::CurveEvent& e) -> std::function<void()> {
+    CHECK_FALSE(e.side_by_side);  // one thread
+    (e.kind == detail::CurveEvent::Ended ? ended : summarised).push_back(e.curve.lambdas.size());
+    if (e.ends_on_next_rise) settled.emplace_back(e.curve.lambdas.size(), e.provisional);
+    return {};
+  };
+  const LambdaCVCurve curve = cross_validate_lambda(Y, {}, o, cv, {}, observer);
+  const std::size_t fitted = curve.lambdas.size();
+  REQUIRE(fitted < cv.lambdas.size());  // it stopped early
+  CHECK(ended == std::vector<std::size_t>{fitted});
+  std::vector<std::size_t> each;  // one event per λ (one thread)
+  for (std::size_t l = 1; l < fitted; ++l) each.push_back(l);
+  CHECK(summarised == each);
+  // The curve ended on a rise, announced one λ before with the choice it kept.
+  REQUIRE_FALSE(settled.empty());
+  CHECK(settled.back().first == fitted - 1);
+  CHECK(settled.back().second == curve.chosen);
+}
+
+TEST_CASE("the fit at the cross-validated λ: the bytes of the curve then the fit, whatever the thread "
+          "count or when it began; its progress after the curve, in order", "[cv]") {
+  const SegmentedMatrix<double> Y = noisy_runs();
+  NMFOptions o = rank_3_on_one_thread();
+  LambdaCVOptions cv = stopping_grid();
+  // Stopping after 1 rise, each new lowest error abandons the fit begun at the previous one.
+  for (int rises : {2, 1}) {
+    cv.stop_after_rises = rises;
+    o.threads = 1;
+    o.progress = nullptr;  // the previous round's writes to that round's events
+    const LambdaCVCurve curve = cross_validate_lambda(Y, {}, o, cv);
+    const NMFResult<double> fit = NMF<FusedLasso<double>>(o, FusedLasso<double>{curve.lambda(), 0.0}).fit(Y, {}, {});
+    for (int threads : {1, 2, 3, 2, 2}) {
+      INFO("stop after " << rises << " rises, threads " << threads);
+      o.threads = threads;
+      std::vector<int> events;  // 0: the curve; i > 0: sweep i
+      std::mutex events_mutex;
+      o.progress = [&](const Progress& s) {
+        std::lock_guard<std::mutex> lock(events_mutex);
+        events.push_back(s.iteration);
+      };
+      LambdaCVFitHooks hooks;
+      hooks.on_curve = [&](const LambdaCVCurve&) {
+        std::lock_guard<std::mutex> lock(events_mutex);
+        events.push_back(0);
+      };
+      int fits_started = 0;
+      hooks.before_fit = [&](NMFOptions& started) {
+        std::lock_guard<std::mutex> lock(events_mutex);
+        ++fits_started;
+        started.max_iterations = o.max_iterations;  // what the hook sets reaches the fit
+      };
+      const LambdaCVFit<double> both = fit_at_cross_validated_lambda(Y, {}, o, cv, {}, hooks);
+      CHECK(both.curve.lambdas == curve.lambdas);
+      CHECK(both.curve.mean_error == curve.mean_error);
+      CHECK(both.curve.chosen == curve.chosen);
+      CHECK(both.result.W == fit.W);
+      CHECK(both.result.H == fit.H);
+      CHECK(both.result.iterations == fit.iterations);
+      REQUIRE(events.size() == std::size_t(fit.iterations) + 1);
+      for (std::size_t e = 0; e < events.size(); ++e) CHECK(events[e] == int(e));
+      CHECK(fits_started >= 1);
+      // On more than one thread it began beside the curve, unless the last λ's fold fits all
+      // ended before the previous λ's last one (scheduling decides, so that is not asserted).
+      if (threads == 1) CHECK_FALSE(both.fitted_beside_curve);
+    }
   }
 }
