@@ -92,9 +92,32 @@ py::dict fit_poisson_sparse(Eigen::Index rows, Eigen::Index cols, const py::arra
                           : fit_sparse_in<double>(rows, cols, data, indices, indptr, options);
 }
 
+// The C++ API called directly, for the bit-for-bit tests (see reference_smooth in
+// bind_smooth_nmf.cpp): PoissonNMF<Scalar> with its defaults on float64 V cast to Scalar.
+template <class Scalar>
+py::tuple reference_poisson_in(const Eigen::MatrixXd& data, const PoissonNMFOptions& options) {
+  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> V = data.cast<Scalar>();
+  PoissonNMFResult<Scalar> result;
+  {
+    py::gil_scoped_release unlocked;
+    result = PoissonNMF<Scalar>(options).fit(V);
+  }
+  return py::make_tuple(std::move(result.W), std::move(result.H));
+}
+
+py::tuple reference_poisson(const Eigen::MatrixXd& V, bool single, Eigen::Index rank, std::uint64_t seed) {
+  PoissonNMFOptions options;
+  options.rank = rank;
+  options.seed = seed;
+  options.missing = MissingValues::Mask;  // as fit_poisson sets it
+  return single ? reference_poisson_in<float>(V, options) : reference_poisson_in<double>(V, options);
+}
+
 }  // namespace
 
 void bind_poisson_nmf(py::module_& module) {
+  module.def("_reference_poisson", &reference_poisson, py::arg("V"), py::arg("single"), py::arg("rank"),
+             py::arg("seed"), "For the tests: PoissonNMF with the C++ defaults; returns (W, H).");
   module.def("fit_poisson_sparse", &fit_poisson_sparse, py::arg("rows"), py::arg("cols"), py::arg("data"),
              py::arg("indices"), py::arg("indptr"), py::arg("rank"), py::arg("max_iter"), py::arg("tol"),
              py::arg("seed"), py::arg("threads"), py::arg("solver") = "mu",

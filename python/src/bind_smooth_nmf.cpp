@@ -130,9 +130,50 @@ py::dict fit_smooth(const py::array& Y, Eigen::Index rank, double lam, double mu
                        : fit_in<double>(Y, options, lam, mu, lam_grid, chains, weights);
 }
 
+// The C++ API called directly, with its defaults and none of the estimator's handling of the
+// array: the other side of the module's bit-for-bit tests (tests/python). It lives here, not in a
+// program of its own, because this file already instantiates every fit it calls: a separate
+// program compiled them all again (two minutes of CI's compile).
+template <class Scalar>
+py::tuple reference_smooth_in(const Eigen::MatrixXd& data, const NMFOptions& options, double lam,
+                              const std::vector<Eigen::Index>& chains) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+  const Matrix Y = data.cast<Scalar>();
+  NMFResult<Scalar> result;
+  {
+    py::gil_scoped_release unlocked;
+    SegmentedMatrix<Scalar> segments;
+    if (!chains.empty()) {
+      segments.values = Y;
+      segments.lengths = SegmentedMatrix<Scalar>::Vector::Ones(Y.rows());
+    }
+    if (lam == 0) {
+      const NMF<NoRegularizer<Scalar>> nmf(options, NoRegularizer<Scalar>{});
+      result = chains.empty() ? nmf.fit(Y) : nmf.fit(segments, chains);
+    } else {
+      const NMF<FusedLasso<Scalar>> nmf(options, FusedLasso<Scalar>{lam, 0.0});
+      result = chains.empty() ? nmf.fit(Y) : nmf.fit(segments, chains);
+    }
+  }
+  return py::make_tuple(std::move(result.W), std::move(result.H));
+}
+
+py::tuple reference_smooth(const Eigen::MatrixXd& Y, bool single, Eigen::Index rank, double lam, std::uint64_t seed,
+                           const std::vector<Eigen::Index>& chains) {
+  NMFOptions options;
+  options.rank = rank;
+  options.seed = seed;
+  options.missing = MissingValues::Mask;  // as fit_smooth sets it
+  return single ? reference_smooth_in<float>(Y, options, lam, chains) : reference_smooth_in<double>(Y, options, lam, chains);
+}
+
 }  // namespace
 
 void bind_smooth_nmf(py::module_& module) {
+  module.def("_reference_smooth", &reference_smooth, py::arg("Y"), py::arg("single"), py::arg("rank"), py::arg("lam"),
+             py::arg("seed"), py::arg("chains"),
+             "For the tests: NMF<FusedLasso> (NoRegularizer at lam = 0) with the C++ defaults, on float64 Y cast to "
+             "float32 when single; returns (W, H).");
   module.def("fit_smooth", &fit_smooth, py::arg("Y"), py::arg("rank"), py::arg("lam"), py::arg("mu"), py::arg("l2"),
              py::arg("init"), py::arg("solver"), py::arg("max_iter"), py::arg("tol"), py::arg("restarts"),
              py::arg("seed"), py::arg("threads"), py::arg("time_limit"), py::arg("chains"),

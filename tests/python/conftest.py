@@ -1,8 +1,7 @@
 """Shared fixtures of the Python module's tests. CTest runs them with PYTHONPATH at the build
-tree's package and these environment variables set:
-  FUSEDNMF_REFERENCE_FIT    the C++ reference program (tests/python/reference_fit.cpp)
+tree's package and this environment variable set:
   FUSEDNMF_MAKE_SAMPLE_DATA the sample-data generator (examples/make_sample_data)
-Tests that need one of them are skipped when it is not set."""
+Tests that need it are skipped when it is not set."""
 import os
 import subprocess
 
@@ -18,15 +17,20 @@ def _program(variable):
 
 
 @pytest.fixture
-def reference_fit(tmp_path):
-    """Runs the C++ reference fit on Y; returns its (W, H)."""
-    program = _program("FUSEDNMF_REFERENCE_FIT")
+def reference_fit():
+    """The C++ API's fit of Y, called directly with its defaults (fusednmf._core._reference_smooth
+    and _reference_poisson, python/src/bind_*.cpp); returns its (W, H)."""
+    from fusednmf import _core
 
     def run(kind, Y, *args):
-        np.save(tmp_path / "Y.npy", Y)
-        dtype = "float32" if Y.dtype == np.float32 else "float64"
-        subprocess.run([program, kind, dtype, str(tmp_path / "Y.npy"), str(tmp_path), *map(str, args)], check=True)
-        return np.load(tmp_path / "W.npy"), np.load(tmp_path / "H.npy")
+        single = Y.dtype == np.float32
+        data = np.asarray(Y, dtype=np.float64)  # exact for float32
+        if kind == "poisson":
+            rank, seed = args
+            return _core._reference_poisson(data, single, rank, seed)
+        rank, lam, seed, *chains = args
+        starts = [int(c) for c in chains[0].split(",")] if chains else []
+        return _core._reference_smooth(data, single, rank, lam, seed, starts)
 
     return run
 
