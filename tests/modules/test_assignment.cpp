@@ -57,7 +57,7 @@ TEST_CASE("recovery is scored after matching module labels", "[modules]") {
   CHECK(rec.false_moonlighters == 1);
 }
 
-TEST_CASE("planted modules and moonlighting genes are recovered (N=200, M=50, R=4, 5%)", "[modules][slow]") {
+TEST_CASE("planted modules and moonlighting genes are recovered (N=200, M=50, R=4, 5%)", "[modules][statistical]") {
   modules::SimulationOptions o;  // the defaults are the set
   REQUIRE(o.genes == 200);
   REQUIRE(o.samples == 50);

@@ -43,7 +43,9 @@ TEMPLATE_TEST_CASE("noise-free planted factors are recovered (relative error < 1
   CHECK(r.status != Status::NumericalIssue);
 }
 
-TEST_CASE("every initialisation converges by the residual; restarts reach the planted fit; k > m works", "[nmf]") {
+// Each start converged to 1e-6 and six restarts: 70 s under the sanitizers, where the same
+// paths run in the HALS property tests; the Release tree runs it (tests/CMakeLists.txt).
+TEST_CASE("every initialisation converges by the residual, and restarts reach the planted fit", "[nmf][statistical]") {
   // Which local minimum one start reaches depends on rounding (the iteration is chaotic on this
   // case), so each start is held to properties, and the planted fit to the best of restarts.
   auto p = planted(2000, 12, 4, 40, 0.0, 2);
@@ -63,8 +65,10 @@ TEST_CASE("every initialisation converges by the residual; restarts reach the pl
   CHECK(relative_error<double>(p.Y, best) < 1e-2);
   CHECK(best.restart_objectives.size() == 6);
   CHECK(best.objective.back() == *std::min_element(best.restart_objectives.begin(), best.restart_objectives.end()));
+}
 
-  // More factors than tracks: padded rows, every factor kept alive or counted.
+TEST_CASE("more factors than tracks (k > m): padded rows, every factor kept alive or counted", "[nmf]") {
+  auto p = planted(2000, 12, 4, 40, 0.0, 2);
   NMFOptions wide = exact_options();
   wide.rank = 20;
   wide.l2 = 1e-3;

@@ -143,7 +143,7 @@ TEST_CASE("multiplicative updates agree with a naive triple-loop reference", "[p
   CHECK((H - r.H).norm() / H.norm() < 1e-12);
 }
 
-TEST_CASE("a rank scan finds the planted rank by BIC and likelihood rises with rank", "[poisson]") {
+TEST_CASE("a rank scan finds the planted rank by BIC and likelihood rises with rank", "[poisson][statistical]") {
   Eigen::MatrixXd V = simulate(200, 50, 4, 50000, 4);
   RankScanOptions scan;
   scan.min_rank = 2;

@@ -35,7 +35,7 @@ TEST_CASE("box_smooth_bins is a weighted centred moving average, truncated at th
   CHECK(Y.values(3, 0) == Approx((0 + 6) / 3.0));
 }
 
-TEST_CASE("smooth_at_scales stacks one smoothed copy per window; merge_equal_rows re-compresses", "[preprocess]") {
+TEST_CASE("smooth_at_scales stacks one smoothed copy per window, and merge_equal_rows re-compresses", "[preprocess]") {
   auto Y = segments({0, 0, 5, 0, 0}, {10, 10, 10, 10, 10});
   auto S = smooth_at_scales(Y, {0, 30}, 10);
   REQUIRE(S.cols() == 2);
