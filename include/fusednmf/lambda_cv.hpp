@@ -129,7 +129,7 @@ struct LambdaCVCurve {
 
 namespace detail {
 
-/// What the queue of cross-validation fits tells an observer (fit_at_lambda_cv.hpp), with its
+/// What the queue of cross-validation fits tells an observer (lambda_cv_fit.hpp), with its
 /// lock held: after each λ is summarised, once when the curve is final (chosen and not_fitted
 /// set), or once when a fit failed and the exception is on its way to the caller.
 struct CurveEvent {
@@ -144,10 +144,15 @@ struct CurveEvent {
 /// Its answer: work for the same thread once the lock is released (empty: none).
 using CurveObserver = std::function<std::function<void()>(const CurveEvent&)>;
 
+/// The lowest mean error on the curve so far plus its standard error.
+inline double one_standard_error_bound(const LambdaCVCurve& curve) {
+  return curve.mean_error[curve.best] + curve.standard_error[curve.best];
+}
+
 /// The one-standard-error choice on the curve so far: the largest λ whose mean error is within one
 /// standard error of the lowest.
 inline std::size_t one_standard_error_choice(const LambdaCVCurve& curve) {
-  const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
+  const double bound = one_standard_error_bound(curve);
   std::size_t chosen = curve.best;
   for (std::size_t l = 0; l < curve.lambdas.size(); ++l)
     if (curve.mean_error[l] <= bound && curve.lambdas[l] > curve.lambdas[chosen]) chosen = l;
@@ -160,7 +165,7 @@ inline std::size_t one_standard_error_choice(const LambdaCVCurve& curve) {
 /// included, with Solver::HALS whatever options.solver says: held-out entries are masked) on a
 /// sample of segmented Y's rows (sample_rows) with optional chains and Reducer (see NMF::fit).
 /// Results depend on the seed and, with a Reducer, on how the rows are shared out. `observer`
-/// (detail) is how fit_at_lambda_cv starts the fit at the chosen λ beside the curve's last fits.
+/// (detail) is how fit_at_cross_validated_lambda starts the fit at the chosen λ beside the curve's last fits.
 template <class Scalar>
 LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, const std::vector<Eigen::Index>& all_chain_starts,
                                     NMFOptions options, const LambdaCVOptions& cv, const Reducer& reduce = {},
@@ -233,7 +238,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   auto risen = [&](bool one_more = false) {
     const std::size_t fitted = curve.lambdas.size() + (one_more ? 1 : 0);
     if (cv.stop_after_rises == 0 || fitted < curve.best + 1 + std::size_t(cv.stop_after_rises)) return false;
-    const double bound = curve.mean_error[curve.best] + curve.standard_error[curve.best];
+    const double bound = detail::one_standard_error_bound(curve);
     for (std::size_t l = fitted - std::size_t(cv.stop_after_rises); l < curve.lambdas.size(); ++l)
       if (curve.mean_error[l] <= bound) return false;
     return true;
