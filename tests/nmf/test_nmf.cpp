@@ -1,6 +1,7 @@
 #include <cstring>
 #include <limits>
 
+#include <Eigen/LU>
 #include <catch2/catch.hpp>
 
 #include <fusednmf/nmf.hpp>

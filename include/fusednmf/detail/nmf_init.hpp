@@ -6,14 +6,11 @@
 #include <cmath>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
-#include <Eigen/Eigenvalues>
-#include <Eigen/QR>
-#include <Eigen/SVD>
 
 #include "../nmf_options.hpp"
 #include "../reducer.hpp"
+#include "dense_linalg.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 #include "row_blocks.hpp"
@@ -58,16 +55,16 @@ template <class Scalar>
 Eigen::MatrixXd init_nndsvd(const DataView<Scalar>& data, Eigen::Index k, bool fill_average,
                             Random& rng, int threads, const Reducer& reduce) {
   const Eigen::Index m = data.Y.cols();
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(weighted_gram(data, threads, reduce));
-  // Eigen sorts ascending: the leading pairs are at the end.
-  const double top = std::max(eig.eigenvalues()(m - 1), 0.0);
+  const SymmetricEigen eig = symmetric_eigen(weighted_gram(data, threads, reduce));
+  // Ascending: the leading pairs are at the end.
+  const double top = std::max(eig.values(m - 1), 0.0);
   Eigen::Index r = 0;
-  while (r < std::min(k, m) && eig.eigenvalues()(m - 1 - r) > 1e-12 * top && top > 0) ++r;
+  while (r < std::min(k, m) && eig.values(m - 1 - r) > 1e-12 * top && top > 0) ++r;
   Eigen::MatrixXd V(m, r);
   Eigen::VectorXd sigma(r);
   for (Eigen::Index j = 0; j < r; ++j) {
-    V.col(j) = eig.eigenvectors().col(m - 1 - j);
-    sigma(j) = std::sqrt(eig.eigenvalues()(m - 1 - j));
+    V.col(j) = eig.vectors.col(m - 1 - j);
+    sigma(j) = std::sqrt(eig.values(m - 1 - j));
   }
   // Norms of the positive and negative parts of each left vector u_j = Y v_j / sigma_j.
   const RowBlocks blocks{data.Y.rows()};
@@ -115,28 +112,24 @@ Eigen::MatrixXd init_randomized_svd(const DataView<Scalar>& data, Eigen::Index k
     Eigen::MatrixXd Z = data.Y.template cast<double>() * right;
     return sqrt_w.asDiagonal() * Z;
   };
-  auto orthonormal = [n](const Eigen::MatrixXd& Z) -> Eigen::MatrixXd {
-    Eigen::HouseholderQR<Eigen::MatrixXd> qr(Z);
-    return qr.householderQ() * Eigen::MatrixXd::Identity(n, Z.cols());
-  };
   Eigen::MatrixXd omega(m, l);
   for (Eigen::Index i = 0; i < omega.size(); ++i) omega(i) = rng.normal();
-  Eigen::MatrixXd Q = orthonormal(apply(omega));
+  Eigen::MatrixXd Q = orthonormal_columns(apply(omega));
   for (int power = 0; power < 2; ++power) {
     Eigen::MatrixXd YtQ = data.Y.template cast<double>().transpose() * (sqrt_w.asDiagonal() * Q);
-    Q = orthonormal(apply(YtQ));
+    Q = orthonormal_columns(apply(YtQ));
   }
   Eigen::MatrixXd B = (sqrt_w.asDiagonal() * Q).transpose() * data.Y.template cast<double>();  // l x m
-  Eigen::JacobiSVD<Eigen::MatrixXd> svd(B, Eigen::ComputeThinV);
+  const RightSingular svd = right_singular(B);
   Eigen::MatrixXd H = Eigen::MatrixXd::Zero(k, m);
-  const Eigen::Index r = std::min<Eigen::Index>(k, svd.singularValues().size());
+  const Eigen::Index r = std::min<Eigen::Index>(k, svd.values.size());
   Eigen::Index filled = 0;
-  for (Eigen::Index j = 0; j < r && svd.singularValues()(j) > 1e-12 * svd.singularValues()(0); ++j) {
-    Eigen::VectorXd v = svd.matrixV().col(j);
+  for (Eigen::Index j = 0; j < r && svd.values(j) > 1e-12 * svd.values(0); ++j) {
+    Eigen::VectorXd v = svd.V.col(j);
     Eigen::Index big;
     v.cwiseAbs().maxCoeff(&big);
     if (v(big) < 0) v = -v;  // sign convention: the largest loading is positive
-    H.row(j) = svd.singularValues()(j) * v.cwiseMax(0.0).transpose();
+    H.row(j) = svd.values(j) * v.cwiseMax(0.0).transpose();
     filled = j + 1;
   }
   pad_rows(H, filled, rng);

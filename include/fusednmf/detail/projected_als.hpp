@@ -10,27 +10,16 @@
 // products (EngineProblem::data_term), not from another pass. Clipping a least-squares solution
 // is not a projection onto the solution set, so this is not a descent method: the objective can
 // rise, and on dense signal it can swing between iterations (Solver::HALS cannot).
-#include <algorithm>
-#include <cmath>
-#include <limits>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "../nmf_options.hpp"
 #include "../prox/fused_lasso_prox.hpp"
+#include "dense_linalg.hpp"
 #include "engine_passes.hpp"
 
 namespace fusednmf::detail {
-
-// Cholesky of G + ridge I with ridge = l2 * mean diagonal; false when not positive definite.
-inline bool factor_with_ridge(Eigen::MatrixXd G, double l2, Eigen::LLT<Eigen::MatrixXd>& llt) {
-  const double ridge = l2 * G.trace() / static_cast<double>(G.rows());
-  G.diagonal().array() += std::max(ridge, std::numeric_limits<double>::min());
-  llt.compute(G);
-  return llt.info() == Eigen::Success && llt.matrixLLT().allFinite();
-}
 
 /// One projected-ALS fit from H (k x m, rows at unit RMS). W is written in full before it is
 /// returned, also when the first solve fails (then it is 0 and the status says why).
@@ -51,12 +40,12 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
   result.status = Status::MaxIterations;
   for (int it = 1; it <= options.max_iterations; ++it) {
     // W <- max(0, Y Mᵀ) with M = (HHᵀ + D)⁻¹ H.
-    Eigen::LLT<Eigen::MatrixXd> llt;
-    if (!factor_with_ridge(H * H.transpose(), options.l2, llt)) {
+    Eigen::MatrixXd M;  // k x m
+    if (!ridge_solve(H * H.transpose(), options.l2, H, M)) {
       result.status = Status::NumericalIssue;
       break;
     }
-    const Matrix Mt = llt.solve(H).transpose().template cast<Scalar>();  // m x k
+    const Matrix Mt = M.transpose().template cast<Scalar>();  // m x k
     parallel_for(problem.threads, blocks.count(), [&](Eigen::Index b) {
       auto Wb = W.middleRows(blocks.start(b), blocks.size(b));
       Wb.noalias() = data.Y.middleRows(blocks.start(b), blocks.size(b)) * Mt;
@@ -79,11 +68,11 @@ void run_projected_als(const EngineProblem<Scalar>& problem, const NMFOptions& o
     problem.cross_products(W, WtW, WtY);
 
     // H <- max(0, (WᵀW + D)⁻¹ WᵀY).
-    if (!factor_with_ridge(WtW, options.l2, llt)) {
+    if (!ridge_solve(WtW, options.l2, WtY, H)) {
       result.status = Status::NumericalIssue;
       break;
     }
-    H = llt.solve(WtY).cwiseMax(0.0);
+    H = H.cwiseMax(0.0);
     const double objective = problem.data_term(WtW, WtY, H) + penalty_total;
     h_scale = normalise_rows(H);
     if (!log.record(it, objective, log.relative_change(it, objective), result, on_iteration)) break;
