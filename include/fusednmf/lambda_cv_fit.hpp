@@ -25,6 +25,20 @@
 
 namespace fusednmf {
 
+namespace detail {
+/// The largest fit, rows × k, begun beside the curve's last fold fits. Beside them its loops run
+/// on one thread; after the curve they would run on all (kParallelFitWork), or on as many as its
+/// timed sweeps find faster (kTimedFitWork). Measured on 2 cores (benchmarks/README.md, "The
+/// fit beside the curve, for small fits only"): at 5·10⁵ (30 dense tracks × 10 Mb in 200 bp bins,
+/// k = 10) beginning it beside saved 0.1 s of 1.2; at 2·10⁶ it cost more than it saved.
+inline constexpr double kBesideFitWork = 1e6;
+
+/// Whether a fit of `segments` rows at rank k may begin beside the curve's last fold fits.
+inline bool fits_beside_curve(Eigen::Index segments, Eigen::Index k) {
+  return double(segments) * double(k) < kBesideFitWork;
+}
+}  // namespace detail
+
 template <class Scalar>
 struct LambdaCVFit {
   LambdaCVCurve curve;
@@ -98,6 +112,11 @@ LambdaCVFit<Scalar> fit_at_cross_validated_lambda(const SegmentedMatrix<Scalar>&
     beside.error = error;
   };
 
+  // Beside the queue the fit's loops run on its own thread alone. That pays for a fit too small
+  // to gain much from threads of its own; a larger one runs after the curve, on all threads
+  // (see kBesideFitWork).
+  const bool small_enough_to_fit_beside = detail::fits_beside_curve(Y.segments(), options.rank);
+
   const detail::CurveObserver observer = [&](const detail::CurveEvent& event) -> std::function<void()> {
     std::lock_guard<std::mutex> lock(beside.mutex);
     switch (event.kind) {
@@ -124,7 +143,7 @@ LambdaCVFit<Scalar> fit_at_cross_validated_lambda(const SegmentedMatrix<Scalar>&
       case detail::CurveEvent::Summarised:
         break;
     }
-    if (!event.side_by_side) return {};
+    if (!event.side_by_side || !small_enough_to_fit_beside) return {};
     if (beside.running) {  // still the choice if the next λ rises?
       if (!event.ends_on_next_rise || beside.lambda_index != event.provisional) beside.cancelled = true;
       return {};

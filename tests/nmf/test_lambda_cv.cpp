@@ -240,3 +240,15 @@ TEST_CASE("the fit at the cross-validated λ: the bytes of the curve then the fi
     }
   }
 }
+
+TEST_CASE("the fit at the cross-validated λ begins beside the curve only while it is small", "[cv]") {
+  // Beside the queue its loops run on one thread: a fit with enough work for threads of its own
+  // waits for the curve instead.
+  CHECK(detail::fits_beside_curve(11844, 15));          // GM12878 chr11:1-11 Mb, binarized
+  CHECK(detail::fits_beside_curve(50000, 10));          // 30 dense tracks x 10 Mb, 200 bp bins
+  CHECK_FALSE(detail::fits_beside_curve(200000, 10));   // the same in 50 bp bins
+  CHECK_FALSE(detail::fits_beside_curve(1246000, 10));  // a whole chromosome 1 in 200 bp bins
+  CHECK_FALSE(detail::fits_beside_curve(100000, 10));  // at the bound
+  // The test above, which compares the bytes, fits below it.
+  CHECK(detail::fits_beside_curve(noisy_runs().segments(), rank_3_on_one_thread().rank));
+}
