@@ -7,10 +7,12 @@
 // On more than one thread the fit of all rows at that choice then starts at once, on the thread
 // that summarised the curve, beside those fold fits, instead of after them. On two cores this hides
 // most of a fit that is too small to gain from two threads of its own (GM12878 chr11:1-11 Mb,
-// 11,844 segments: benchmarks/README.md, "Threads"). If the curve goes on instead (that λ's error is
-// within the bound, or lower), the fit stops at its next sweep, another may start when the curve
-// again needs one more rise, and if none is at the chosen λ when the curve ends, the fit runs after
-// it, as it always does on one thread or with a Reducer.
+// 11,844 segments: benchmarks/README.md, "Threads"). Beside the fold fits its loops run on its own
+// thread alone, so only a fit that small starts early (detail::kBesideFitWork); a larger one runs
+// after the curve on all threads. If the curve goes on instead (that λ's error is within the
+// bound, or lower), the fit stops at its next sweep, another may start when the curve again needs
+// one more rise, and if none is at the chosen λ when the curve ends, the fit runs after it, as it
+// always does on one thread or with a Reducer.
 //
 // The result is the same bytes either way: a fit does not depend on when it runs or on its thread
 // count (beside the queue its loops run on its own thread). Its progress is held back until the
@@ -29,7 +31,7 @@ namespace detail {
 /// The largest fit, rows × k, begun beside the curve's last fold fits. Beside them its loops run
 /// on one thread; after the curve they would run on all (kParallelFitWork), or on as many as its
 /// timed sweeps find faster (kTimedFitWork). Measured on 2 cores (benchmarks/README.md, "The
-/// fit beside the curve, for small fits only"): at 5·10⁵ (30 dense tracks × 10 Mb in 200 bp bins,
+/// fit beside the curve only while it is small"): at 5·10⁵ (30 dense tracks × 10 Mb in 200 bp bins,
 /// k = 10) beginning it beside saved 0.1 s of 1.2; at 2·10⁶ it cost more than it saved.
 inline constexpr double kBesideFitWork = 1e6;
 
