@@ -15,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fusednmf/io/bigwig_reader.hpp>
 #include <fusednmf/io/bigwig_validate.hpp>
 #include <fusednmf/io/bigwig_writer.hpp>
 #include <fusednmf/io/binned_reader.hpp>
@@ -115,6 +116,21 @@ TEST_CASE("each kind of damage before the data is an error naming the file and t
   std::fill(zeroed.begin() + std::ptrdiff_t(index + 48 + 4), zeroed.begin() + std::ptrdiff_t(std::min(good.size(), index + 48 + 4 + 4096)), '\0');
   write(path, zeroed);
   CHECK_THROWS_WITH(io::read_binned({path}, "chr1", 0, -1, {}), Contains("damaged.bw") && Contains("corrupt index"));
+}
+
+TEST_CASE("a header asking for a huge decompression buffer reads the same values, within bounds", "[io][validate][corrupt]") {
+  // The header's uncompressed buffer size (byte 52) once made the reader allocate 3.4 GB
+  // (fuzz_bigwig, corpus/bigwig/oom_huge_uncompressed_buffer.bw); a block's buffer is now bounded
+  // by what deflate can expand the block to.
+  TempDir dir("validate");
+  const fs::path clean = dir.path / "clean.bw", damaged = dir.path / "damaged.bw";
+  const std::string good = clean_file_bytes(clean);
+  REQUIRE(field<std::uint32_t>(good, 52) > 0);  // compressed, as write_bigwig writes
+  write(damaged, with_field<std::uint32_t>(good, 52, 0xF0000000u));
+  const auto expected = io::read_binned({clean}, "chr1", 0, -1);
+  CHECK(io::read_binned({damaged}, "chr1", 0, -1).values == expected.values);
+  const SegmentedMatrix<float> segments = io::read_region({damaged}, "chr1", 0, -1);
+  CHECK(segments.values == io::read_region({clean}, "chr1", 0, -1).values);
 }
 
 TEST_CASE("random damage to the header, zoom headers, chromosome tree and index never crashes", "[io][validate][corrupt]") {

@@ -72,6 +72,9 @@ inline RegionBlocks open_region_blocks(const std::vector<std::filesystem::path>&
   return out;
 }
 
+/// Deflate's largest expansion, bytes out per byte in (zlib's technical notes: 1032:1).
+inline constexpr std::uint64_t kMaxInflateRatio = 1032;
+
 /// Decodes blocks with this thread's buffers and inflater, checking the order of the intervals
 /// it passes on. One per stream of intervals (a task, or one file's cursor); not thread-safe.
 class BlockDecoder {
@@ -84,13 +87,19 @@ class BlockDecoder {
   template <class OnInterval>
   void decode(std::size_t b, OnInterval&& on_interval) {
     const DataBlock& block = file_->blocks[b];
-    if (block.size > (std::uint64_t(1) << 30)) fail("corrupt index (a data block of " + std::to_string(block.size) + " bytes)");
+    // Sizes come from the file: a damaged one must not make us allocate what it cannot hold.
+    if (block.size > (std::uint64_t(1) << 30) || block.offset > file_->raw->size() ||
+        block.size > file_->raw->size() - block.offset)
+      fail("corrupt index (a data block of " + std::to_string(block.size) + " bytes at byte " +
+           std::to_string(block.offset) + ", in a file of " + std::to_string(file_->raw->size()) + ")");
     packed_.resize(block.size);
     file_->raw->read(block.offset, packed_.data(), packed_.size());
     const std::uint8_t* bytes = packed_.data();
     std::size_t size = packed_.size();
     if (file_->block_size > 0) {  // compressed
-      unpacked_.resize(file_->block_size);
+      // The header's buffer size, but never more than deflate can expand this block to (at most
+      // 1032 bytes out per byte in): a damaged header once asked for 3.4 GB here.
+      unpacked_.resize(std::min<std::uint64_t>(file_->block_size, kMaxInflateRatio * std::uint64_t(block.size) + 64));
       const std::ptrdiff_t got = inflater_.inflate(packed_.data(), packed_.size(), unpacked_.data(), unpacked_.size());
       if (got < 0) fail("corrupt data block at byte " + std::to_string(block.offset) + " (it does not decompress)");
       bytes = unpacked_.data(), size = std::size_t(got);
