@@ -42,8 +42,10 @@ Vec noisy_staircase(std::size_t n, std::mt19937_64& rng) {
   }
   return y;
 }
-Vec genomic_like(std::size_t n, std::mt19937_64& rng) {  // mostly 0, bursts of counts
-  std::bernoulli_distribution start_peak(0.01);
+// Mostly 0, bursts of counts. At the default burst rate about half the elements repeat their
+// neighbour, too few for the prox to solve on runs; at 0.001, about 7/8 do.
+Vec genomic_like(std::size_t n, std::mt19937_64& rng, double burst_rate = 0.01) {
+  std::bernoulli_distribution start_peak(burst_rate);
   std::uniform_int_distribution<int> len(5, 300);
   std::poisson_distribution<int> count(4.0);
   Vec y(n, 0.0);
@@ -305,17 +307,21 @@ TEST_CASE("the split solve (two walks and the stretch between them) is exact at 
     const Vec y = families(n, rng)[rng() % 7];
     const Vec w = random_weights(n, rng);
     const bool weighted = rng() % 2 == 1;
-    Vec copy = y, x(n), reversed_input(n), reversed_weights(n), reversed_output(n),
-        scratch(detail::johnson_dp_scratch_size(std::ptrdiff_t(n)));
+    // The walks read y where it lies, less an offset; the middle is copied into its own buffer.
+    const double offset = y[0];
+    // The output adds the offset back as it stores, and the middle is solved in its own buffer.
+    Vec x(n), middle(n), middle_out(n), scratch(detail::johnson_dp_scratch_size(std::ptrdiff_t(n)));
     auto scratch_for = [&](std::ptrdiff_t) { return scratch.data(); };
     auto right_first = [](auto&& left, auto&& right) { right(), left(); };
-    const detail::SplitBuffers buffers{reversed_input.data(), reversed_weights.data(), reversed_output.data()};
+    const detail::ShiftedInput<double> input{y.data(), offset};
+    auto add_offset = [offset](double v) { return v + offset; };
+    const detail::ArrayOutput<double, decltype(add_offset)> output{x.data(), add_offset};
     if (weighted) {
-      detail::condat_split(copy.data(), detail::ArrayWeights<double>{w.data()}, lambda, x.data(),
-                           std::ptrdiff_t(n), buffers, scratch_for, right_first);
+      detail::condat_split(input, detail::ArrayWeights<double>{w.data()}, lambda, output, std::ptrdiff_t(n),
+                           middle.data(), middle_out.data(), scratch_for, right_first);
     } else {
-      detail::condat_split(copy.data(), detail::UnitWeights{}, lambda, x.data(), std::ptrdiff_t(n), buffers,
-                           scratch_for, right_first);
+      detail::condat_split(input, detail::UnitWeights{}, lambda, output, std::ptrdiff_t(n), middle.data(),
+                           middle_out.data(), scratch_for, right_first);
     }
     const Vec expected = weighted ? run<prox::DynamicProgramming>(y, lambda, w) : run<prox::DynamicProgramming>(y, lambda);
     double scale = 1.0;
@@ -362,6 +368,45 @@ TEMPLATE_TEST_CASE("a long input gives the same bits on one thread and on severa
   }
 }
 
+TEMPLATE_TEST_CASE("a long input gives the same bits out of place, in place and overlapping, with the "
+                   "compositions", "[prox]", float, double) {
+  // Out of place, the split's walks read y where it lies and store finished values (offset,
+  // soft-threshold, clip, float) straight into x; in place or overlapping they cannot, and a
+  // pass finishes a double solution into x. Both must give the same bits, for every weight and
+  // composition, on one thread and two.
+  std::mt19937_64 rng(37);
+  const std::size_t n = std::size_t(fusednmf::prox::detail::kSplitMinLength) * 3 + 5;
+  Vec plateau = noisy_staircase(n, rng);
+  for (std::size_t i = n / 3; i < 2 * n / 3; ++i) plateau[i] = 4.0;  // a long middle
+  for (const Vec& input : {noisy_staircase(n, rng), ramp(n, 1e-3, 0.0, rng), plateau}) {
+    for (const FusedLassoParams& params : {FusedLassoParams{2.0, 0.0, false}, FusedLassoParams{2.0, 0.5, true}}) {
+      for (bool weighted : {false, true}) {
+        for (int threads : {1, 2}) {
+          INFO("mu=" << params.mu << " weighted=" << weighted << " threads=" << threads);
+          const std::vector<TestType> y(input.begin(), input.end());
+          const Vec w64 = random_weights(n, rng);
+          const std::vector<TestType> w(w64.begin(), w64.end());
+          const TestType* weights = weighted ? w.data() : nullptr;
+          const FusedLassoProx<TestType> op(params);
+          ProxWorkspace ws;
+          ws.set_threads(threads);
+          std::vector<TestType> out_of_place(n), in_place = y, shifted(n + 1);
+          op.apply(y.data(), weights, out_of_place.data(), std::ptrdiff_t(n), ws);
+          op.apply(in_place.data(), weights, in_place.data(), std::ptrdiff_t(n), ws);
+          // x one element past y: every element of x but the last is also one of y.
+          std::copy(y.begin(), y.end(), shifted.begin());
+          op.apply(shifted.data(), weights, shifted.data() + 1, std::ptrdiff_t(n), ws);
+          CHECK(in_place == out_of_place);
+          CHECK(std::equal(out_of_place.begin(), out_of_place.end(), shifted.begin() + 1));
+          if (params.nonnegative) {
+            CHECK(*std::min_element(out_of_place.begin(), out_of_place.end()) >= TestType(0));
+          }
+        }
+      }
+    }
+  }
+}
+
 TEMPLATE_TEST_CASE("an input solved on its runs gives the same bits on one thread and two, in place "
                    "too, wherever its two pieces are cut", "[prox]", float, double) {
   // On two threads the runs are found in two pieces of y, cut where a run starts at or after
@@ -369,14 +414,15 @@ TEMPLATE_TEST_CASE("an input solved on its runs gives the same bits on one threa
   // leaves a single piece.
   std::mt19937_64 rng(35);
   const std::size_t n = std::size_t(fusednmf::prox::detail::kSplitMinLength) * 2 + 7;
-  Vec moved = genomic_like(n, rng);
+  const double sparse = 0.001;  // few enough runs to be solved on them
+  Vec moved = genomic_like(n, rng, sparse);
   std::fill(moved.begin() + std::ptrdiff_t(n / 2 - 1000), moved.begin() + std::ptrdiff_t(n / 2 + 9000), 0.0);
-  Vec one_piece = genomic_like(n, rng);
+  Vec one_piece = genomic_like(n, rng, sparse);
   std::fill(one_piece.begin() + std::ptrdiff_t(n / 2 - 3), one_piece.end(), 2.0);
-  Vec starts_at_middle = genomic_like(n, rng);
+  Vec starts_at_middle = genomic_like(n, rng, sparse);
   starts_at_middle[n / 2] = 7.5;  // a run starts exactly at n/2
   starts_at_middle[n / 2 - 1] = 0.25;
-  for (const Vec& input : {moved, one_piece, starts_at_middle, genomic_like(n, rng)}) {
+  for (const Vec& input : {moved, one_piece, starts_at_middle, genomic_like(n, rng, sparse)}) {
     for (bool weighted : {false, true}) {
       const std::vector<TestType> y(input.begin(), input.end());
       const Vec w64 = random_weights(n, rng);
@@ -391,11 +437,47 @@ TEMPLATE_TEST_CASE("an input solved on its runs gives the same bits on one threa
       op.apply(y.data(), weights, x2.data(), std::ptrdiff_t(n), two);
       op.apply(in_place.data(), weights, in_place.data(), std::ptrdiff_t(n), two);
       INFO("weighted=" << weighted);
+      CHECK(one.run_output(0) != nullptr);  // allocated only when the runs were solved
       CHECK(x2 == x1);
       CHECK(in_place == x1);
       if constexpr (std::is_same_v<TestType, double>) {
         CHECK(fused_lasso_certificate_violation(y, weighted ? w : ones(n), x1, 3.0) <= 1e-8 * 4.0 * std::sqrt(double(n)));
       }
+    }
+  }
+}
+
+TEST_CASE("an input is solved on its runs only when fewer than a quarter of its elements start one", "[prox]") {
+  // The runs path pays only for few runs (the comment on solve_on_runs). Whether a call took it
+  // shows in the workspace: the buffer for the runs' solution is allocated on that path only.
+  std::mt19937_64 rng(36);
+  const std::size_t n = 40000;
+  auto noisy_runs = [&](std::size_t length) {  // every run a fresh noisy value
+    std::normal_distribution<double> noise(0.0, 1.0);
+    Vec y(n);
+    double level = 0.0;
+    for (std::size_t i = 0; i < n; ++i) y[i] = i % length == 0 ? (level = noise(rng)) : level;
+    return y;
+  };
+  struct Case {
+    const char* name;
+    Vec y;
+    bool on_runs;
+  };
+  const Case cases[] = {{"genomic-like, half repeats", genomic_like(n, rng), false},
+                        {"genomic-like, sparse bursts", genomic_like(n, rng, 0.001), true},
+                        {"runs of 2", noisy_runs(2), false},
+                        {"runs of 8", noisy_runs(8), true},
+                        {"no repeats", noisy_staircase(n, rng), false}};
+  for (const Case& c : cases) {
+    for (int threads : {1, 2}) {
+      INFO(c.name << ", threads " << threads);
+      ProxWorkspace ws;
+      ws.set_threads(threads);
+      Vec x(n);
+      FusedLassoProx<double>(2.0).apply(c.y.data(), nullptr, x.data(), std::ptrdiff_t(n), ws);
+      CHECK((ws.run_output(0) != nullptr) == c.on_runs);
+      CHECK(fused_lasso_certificate_violation(c.y, ones(n), x, 2.0) <= 1e-8 * 3.0 * std::sqrt(double(n)));
     }
   }
 }
@@ -412,12 +494,12 @@ TEMPLATE_TEST_CASE("a reused workspace keeps its buffers across inputs of one le
   ProxWorkspace ws;
   Vec x(n);
   auto solve = [&](const Vec& y) { op.apply(y.data(), nullptr, x.data(), std::ptrdiff_t(n), ws); };
-  solve(genomic_like(n, rng));  // first use of each path; the fallback's scratch is lazy
+  solve(genomic_like(n, rng, 0.001));  // first use of each path; the fallback's scratch is lazy
   solve(ramp(n, 1e-2, 0.05, rng));
   const double* scratch = ws.scratch(1);
   for (int i = 0; i < 8; ++i) {
     solve(ramp(n, 1e-2, 0.05, rng));
-    solve(genomic_like(n, rng));
+    solve(genomic_like(n, rng, 0.001));
   }
   CHECK(ws.scratch(1) == scratch);
 }

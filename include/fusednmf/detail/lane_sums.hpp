@@ -19,14 +19,16 @@ namespace fusednmf::detail {
 template <class Term>
 double sum_in_four_lanes(std::ptrdiff_t begin, std::ptrdiff_t end, Term&& term) {
   double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  std::ptrdiff_t i = begin;
-  for (; i + 4 <= end; i += 4) {
-    s0 += term(i);
-    s1 += term(i + 1);
-    s2 += term(i + 2);
-    s3 += term(i + 3);
+  // Counted from 0 with the groups' end known first: GCC 12 reads `i + 4 <= end` after some
+  // inlinings as a loop that may overflow, and warns (-Waggressive-loop-optimizations).
+  const std::ptrdiff_t count = end > begin ? end - begin : 0, whole = count - count % 4;
+  for (std::ptrdiff_t j = 0; j < whole; j += 4) {
+    s0 += term(begin + j);
+    s1 += term(begin + j + 1);
+    s2 += term(begin + j + 2);
+    s3 += term(begin + j + 3);
   }
-  for (; i < end; ++i) s0 += term(i);
+  for (std::ptrdiff_t j = whole; j < count; ++j) s0 += term(begin + j);
   return (s0 + s1) + (s2 + s3);
 }
 

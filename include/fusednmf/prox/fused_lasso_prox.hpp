@@ -17,8 +17,10 @@
 // Numerics: the kernels run in double whatever Scalar is (float running sums lose accuracy with
 // n), on y minus y[0] (prox(y + c) = prox(y) + c), so large values keep their precision.
 //
-// Speed: input with many repeated neighbours (genomic signal: long runs of 0) is solved on its
-// runs, weighted, and expanded; exact for the same reason weights are.
+// Speed: input with few runs of repeated neighbours (genomic signal: long runs of 0) is solved on
+// its runs, weighted, and expanded; exact for the same reason weights are. A long input is solved
+// as two halves side by side (prox/detail/split.hpp), read where it lies and, out of place,
+// finished straight into x (prox/detail/views.hpp): besides the walks, one pass that checks it.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -35,7 +37,9 @@
 #include "detail/condat.hpp"
 #include "detail/johnson_dp.hpp"
 #include "detail/split.hpp"
+#include "detail/views.hpp"
 #include "detail/weights.hpp"
+#include "../detail/lane_sums.hpp"
 #include "../detail/parallel.hpp"
 #include "variants.hpp"
 
@@ -74,9 +78,6 @@ class ProxWorkspace {
   double* run_values(std::size_t n) { return run_values_.get(n); }
   double* run_weights(std::size_t n) { return run_weights_.get(n); }
   double* run_output(std::size_t n) { return run_output_.get(n); }
-  prox::detail::SplitBuffers split(std::size_t n) {
-    return {reversed_input_.get(n), reversed_weights_.get(n), reversed_output_.get(n)};
-  }
 
  private:
   // Uninitialised on purpose: zero-filling fresh pages costs more than the prox itself.
@@ -92,7 +93,6 @@ class ProxWorkspace {
     }
   };
   Buffer input_, output_, scratch_, run_values_, run_weights_, run_output_;
-  Buffer reversed_input_, reversed_weights_, reversed_output_;
   int threads_ = 1;
 };
 
@@ -169,43 +169,71 @@ class FusedLassoProx {
   void solve(const Scalar* y, Weights w, Scalar* x, std::ptrdiff_t n, ProxWorkspace& ws) const {
     if (params_.lambda > 0.0 && solve_on_runs(y, w, x, n, ws)) return;
 
-    // One vectorisable pass copies y - y[0] into double and sums it and the weights; a sum that
-    // is not finite, or a weight that is not positive, sends us to a slow pass that names the
-    // culprit. Shifting by y[0] keeps large values (1e6 and up) from losing precision.
+    // A long input for Condat's split is read where it lies (prox/detail/views.hpp); any other
+    // is first copied into double less y[0]. Shifting by y[0] keeps large values (1e6 and up)
+    // from losing precision. Either way one vectorisable pass checks the input first, so that a
+    // bad one throws before x (which may alias y) is written: it sums y - y[0] and the weights,
+    // and a sum that is not finite, or a weight that is not positive, sends us to a slow pass
+    // that names the culprit.
     const std::size_t un = static_cast<std::size_t>(n);
     const double offset = params_.lambda > 0.0 ? static_cast<double>(y[0]) : 0.0;
-    double* shifted = ws.shifted_input(un);
+    const bool walks_read_y = std::is_same_v<Variant, prox::Condat> && params_.lambda > 0.0 &&
+                              n >= prox::detail::kSplitMinLength;
+    double* shifted = walks_read_y ? nullptr : ws.shifted_input(un);
     double sums[2] = {0.0, 0.0}, weight_sums[2] = {0.0, 0.0}, min_weights[2] = {w[0], w[0]};
     on_halves(ws, n, [&](int half, std::ptrdiff_t begin, std::ptrdiff_t end) {
-      double sum = 0.0, weight_sum = 0.0, min_weight = w[begin];
-      for (std::ptrdiff_t i = begin; i < end; ++i) {
-        shifted[i] = static_cast<double>(y[i]) - offset;
-        sum += shifted[i];
-        weight_sum += w[i];
-        min_weight = std::min(min_weight, w[i]);
+      // Four running sums: one would wait for its previous add at every element.
+      sums[half] = shifted ? detail::sum_in_four_lanes(begin, end, [&](std::ptrdiff_t i) {
+        return shifted[i] = static_cast<double>(y[i]) - offset;
+      })
+                           : detail::sum_in_four_lanes(begin, end, [&](std::ptrdiff_t i) {
+                               return static_cast<double>(y[i]) - offset;
+                             });
+      if constexpr (!std::is_same_v<Weights, prox::detail::UnitWeights>) {
+        double min_weight = w[begin];
+        weight_sums[half] = detail::sum_in_four_lanes(begin, end, [&](std::ptrdiff_t i) {
+          min_weight = std::min(min_weight, w[i]);
+          return w[i];
+        });
+        min_weights[half] = min_weight;
       }
-      sums[half] = sum, weight_sums[half] = weight_sum, min_weights[half] = min_weight;
     });
-    // Only checked, never used in the result: the halves' order of summation changes nothing.
+    // Only checked, never used in the result: the order of summation changes nothing.
     if (!std::isfinite(sums[0] + sums[1]) || !std::isfinite(offset) ||
         !std::isfinite(weight_sums[0] + weight_sums[1]) || !(std::min(min_weights[0], min_weights[1]) > 0.0))
       report_bad_input(y, w, n);
 
+    const Composition finish{params_, offset};
+    const prox::detail::ShiftedInput<Scalar> input{y, offset};
+    if (walks_read_y && !overlaps(x, y, n)) {
+      // The walks store finished values straight into x: no pass after them.
+      split_kernel(input, w, prox::detail::ArrayOutput<Scalar, Composition>{x, finish}, n, ws.shifted_input(un),
+                   ws.output(un), n, ws);
+      return;
+    }
+    // Otherwise the kernel writes double: into x itself when Scalar is double and y was copied.
     double* out;
     if constexpr (std::is_same_v<Scalar, double>) {
-      out = x;  // y has been copied, so writing x directly is safe even when x aliases y
+      out = walks_read_y ? ws.output(un) : x;
     } else {
       out = ws.output(un);
     }
     if (params_.lambda == 0.0) {  // the identity, exactly
       std::copy(shifted, shifted + n, out);
+    } else if (walks_read_y) {
+      split_kernel(input, w, prox::detail::ArrayOutput<double>{out, {}}, n, ws.shifted_input(un), out, n, ws);
     } else {
       run_kernel(shifted, w, out, n, n, ws);
     }
-    const Composition finish{params_, offset};
     on_halves(ws, n, [&](int, std::ptrdiff_t begin, std::ptrdiff_t end) {
       for (std::ptrdiff_t i = begin; i < end; ++i) x[i] = finish(out[i]);
     });
+  }
+
+  static bool overlaps(const Scalar* a, const Scalar* b, std::ptrdiff_t n) {
+    const auto first = reinterpret_cast<std::uintptr_t>(a), second = reinterpret_cast<std::uintptr_t>(b);
+    const auto bytes = static_cast<std::uintptr_t>(n) * sizeof(Scalar);
+    return first < second + bytes && second < first + bytes;
   }
 
   // The passes before and after the kernel on the same two halves as the split kernel, side by
@@ -238,12 +266,18 @@ class FusedLassoProx {
   }
 
   // Genomic signal repeats itself (long runs of 0; W of run-length data is constant on runs):
-  // when at least a quarter of the elements equal their left neighbour, solve on the runs,
-  // weighted by their total weight, and expand. Exact, since the prox of a constant run is
-  // constant (the segment/expansion equivalence). Straight from y, so that a column of 10⁷
-  // floats costs a read and a write besides the kernel on its runs. The passes cost a fraction
-  // of what the kernel costs per element (benchmarks/README.md, "Fused-lasso prox"), so they pay
-  // from a quarter of repeats on; an input with almost no repeats is recognised on its first
+  // when fewer than a quarter of the elements start a run, solve on the runs, weighted by their
+  // total weight, and expand. Exact, since the prox of a constant run is constant (the
+  // segment/expansion equivalence). Straight from y, so that a column of 10⁷ floats costs a read
+  // and a write besides the kernel on its runs.
+  //
+  // Why a quarter: the kernel walks a stretch of equal elements at a few ns each and without
+  // mispredicted jumps, while a run costs the weighted kernel as much as a hard element, so the
+  // passes that find and expand the runs pay only when runs are few. Measured on 10⁶ elements,
+  // both ways (benchmarks/README.md, "Fused-lasso prox"): noisy runs of length 4 (3/4 repeats)
+  // cost the same both ways, length 8 is 1.3× faster on runs; counts in bursts between stretches
+  // of 0 break even at 7/8 repeats, and the benchmark's genomic-like family (half the elements
+  // repeat) is 1.3× faster without runs. An input with too many runs is recognised on its first
   // eighth. Returns false, having written nothing, when there are too many runs or the input is
   // bad (the general path names it).
   //
@@ -254,7 +288,7 @@ class FusedLassoProx {
   // the one-thread pass.
   template <class Weights>
   bool solve_on_runs(const Scalar* y, Weights w, Scalar* x, std::ptrdiff_t n, ProxWorkspace& ws) const {
-    const std::ptrdiff_t max_runs = n - n / 4, probe = n / 8;
+    const std::ptrdiff_t max_runs = n / 4, probe = n / 8;
     if (max_runs < 1) return false;
     const std::size_t capacity = static_cast<std::size_t>(max_runs);
     const double offset = static_cast<double>(y[0]);  // distinct floats stay distinct in double
@@ -263,9 +297,9 @@ class FusedLassoProx {
     // below; on one, the pass that writes them makes them on the way.
     const bool counted = n >= prox::detail::kSplitMinLength && ws.threads() >= 2;
     if (counted) {
-      // The same decisions as the one-thread pass makes on the way: too few repeats in the
-      // first eighth, or max_runs runs.
-      if (probe > 0 && 8 * count_boundaries(y, 1, probe + 1) > 7 * probe) return false;
+      // The same decisions as the one-thread pass makes on the way: too many runs in the first
+      // eighth, or max_runs runs.
+      if (probe > 0 && 4 * count_boundaries(y, 1, probe + 1) > probe) return false;
       std::ptrdiff_t cut = n / 2;
       while (cut < n && bits(y[cut]) == bits(y[cut - 1])) ++cut;
       std::ptrdiff_t counts[2] = {0, 0};
@@ -347,8 +381,8 @@ class FusedLassoProx {
 
   // Writes the runs of y[begin, end) (y[begin] starts a run) from index first_run on: each run's
   // value less `offset`, and its total weight. Returns the last run's index, or -1 when it gives
-  // up: on reaching `limit` runs, or at element `probe` (> 0) with more than 7/8 of the elements
-  // so far starting a run. weights_positive is cleared by a weight that is not > 0 (NaN too).
+  // up: on reaching `limit` runs, or at element `probe` (> 0) with more than a quarter of the
+  // elements so far starting a run. weights_positive is cleared by a weight that is not > 0 (NaN too).
   //
   // Without branches on whether an element starts a run (a coin toss inside noisy bursts): runs
   // are told apart by their bits (an integer compare; -0 and +0 make two runs, which is still
@@ -367,7 +401,7 @@ class FusedLassoProx {
       weights[r] = static_cast<double>(begin);
       for (std::ptrdiff_t i = begin + 1; i < end; ++i) {
         r += bits(y[i]) != bits(y[i - 1]);
-        if (r == limit || (i == probe && 8 * r > 7 * probe)) return -1;  // too few repeats
+        if (r == limit || (i == probe && 4 * r > probe)) return -1;  // too many runs
         values[r] = static_cast<double>(y[i]) - offset;
         weights[r] = static_cast<double>(i);
       }
@@ -381,7 +415,7 @@ class FusedLassoProx {
         positive &= w[i] > 0.0;
         const bool fresh = bits(y[i]) != bits(y[i - 1]);
         r += fresh;
-        if (r == limit || (i == probe && 8 * r > 7 * probe)) return -1;  // too few repeats
+        if (r == limit || (i == probe && 4 * r > probe)) return -1;  // too many runs
         run_weight = run_weight * static_cast<double>(!fresh) + w[i];
         values[r] = static_cast<double>(y[i]) - offset;
         weights[r] = run_weight;
@@ -391,6 +425,9 @@ class FusedLassoProx {
     return r;
   }
 
+  // The kernel on y, a private copy in double that it may change (Condat's fallback and the
+  // split's middle fold a carry into it).
+  //
   // capacity: the length of the caller's y. The scratch is requested at that size, not at this
   // kernel's length (the runs, or the suffix Condat hands to its fallback, both of which vary
   // with the input), so that a reused workspace never grows and touches fresh pages because a
@@ -399,21 +436,32 @@ class FusedLassoProx {
   template <class Weights>
   void run_kernel(double* y, Weights w, double* out, std::ptrdiff_t n, std::ptrdiff_t capacity,
                   ProxWorkspace& ws) const {
+    if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
+      prox::detail::johnson_dp(y, w, params_.lambda, out, n, ws.scratch(prox::detail::johnson_dp_scratch_size(capacity)));
+    } else if (n < prox::detail::kSplitMinLength) {
+      prox::detail::condat_guarded(y, w, params_.lambda, out, n, [&ws, capacity](std::ptrdiff_t) {
+        return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity));
+      });
+    } else {
+      // y is private, so it holds the middle too.
+      split_kernel(prox::detail::ShiftedInput<double>{y, 0.0}, w, prox::detail::ArrayOutput<double>{out, {}}, n, y,
+                   out, capacity, ws);
+    }
+  }
+
+  // Condat's split (prox/detail/split.hpp) on views of the input and the output, the halves side
+  // by side when the workspace has two threads. middle, middle_out: as for condat_split (the
+  // input itself holds the middle when it is a private copy). capacity as for run_kernel.
+  template <class Input, class Weights, class Out>
+  void split_kernel(Input y, Weights w, Out out, std::ptrdiff_t n, double* middle, double* middle_out,
+                    std::ptrdiff_t capacity, ProxWorkspace& ws) const {
     auto scratch_for = [&ws, capacity](std::ptrdiff_t) {
       return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity));
     };
-    if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
-      prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(n));
-    } else if (n < prox::detail::kSplitMinLength) {
-      prox::detail::condat_guarded(y, w, params_.lambda, out, n, scratch_for);
-    } else {
-      // Sized by the caller's length, like the scratch, so that a reused workspace never grows.
-      const auto buffers = ws.split(static_cast<std::size_t>(capacity - capacity / 2));
-      const int threads = ws.threads();
-      prox::detail::condat_split(y, w, params_.lambda, out, n, buffers, scratch_for, [threads](auto&& left, auto&& right) {
-        detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
-      });
-    }
+    const int threads = ws.threads();
+    prox::detail::condat_split(y, w, params_.lambda, out, n, middle, middle_out, scratch_for, [threads](auto&& left, auto&& right) {
+      detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
+    });
   }
 
   template <class Weights>

@@ -19,15 +19,15 @@
 // The split is chosen by the length alone, never by the thread count, so that one thread and two
 // give the same bytes.
 #include <cstddef>
-#include <type_traits>
 
 #include "condat.hpp"
+#include "views.hpp"
 #include "weights.hpp"
 
 namespace fusednmf::prox::detail {
 
-/// Inputs shorter than this are solved in one walk: the hand-over to a second thread and the
-/// reversed copy cost more than half of a short solve.
+/// Inputs shorter than this are solved in one walk: the hand-over to a second thread costs more
+/// than half of a short solve.
 inline constexpr std::ptrdiff_t kSplitMinLength = std::ptrdiff_t(1) << 14;
 
 /// Elements the two walks may read again per element reached before they stop and leave the rest
@@ -38,48 +38,35 @@ inline constexpr std::ptrdiff_t kSplitMinLength = std::ptrdiff_t(1) << 14;
 /// thread). A ramp still stops both walks within its first thousand elements.
 inline constexpr double kSplitRereadBudget = 4.0;
 
-/// Buffers for the reversed second half: its input, its weights (when not all 1) and its output.
-struct SplitBuffers {
-  double* reversed_input;
-  double* reversed_weights;
-  double* reversed_output;
-};
-
-template <class Weights>
-auto reversed_weights(Weights, const double*) {
-  return UnitWeights{};
-}
-
-template <class Scalar>
-auto reversed_weights(ArrayWeights<Scalar>, const double* reversed) {
-  return ArrayWeights<double>{reversed};
-}
-
 /// Solves the fused lasso of y[0, n) into x[0, n) in three parts (see the header comment).
-/// y: a private copy (the carries are folded into it); x must not alias y or the buffers; each
-/// buffer holds at least n - n / 2 doubles. run_both(left, right) calls both, possibly at the same
-/// time. scratch as for condat_guarded, for the middle.
-template <class Weights, class ScratchFor, class RunBoth>
-void condat_split(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n, SplitBuffers buffers,
+/// y: a view with operator[] and reversed(n) (views.hpp), read where it lies: the right walk
+/// reads the second half back to front. x: an ArrayOutput (views.hpp), written the same way; it
+/// must not alias what y reads. middle, middle_out: n doubles each (used at the same indices as
+/// y): the stretch between the walks is copied into middle, the carries folded in, solved into
+/// middle_out and stored into x. middle_out may be x's own array when x stores values unchanged.
+/// run_both(left, right) calls both, possibly at the same time. scratch as for condat_guarded,
+/// for the middle.
+template <class Input, class Weights, class Out, class ScratchFor, class RunBoth>
+void condat_split(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, double* middle, double* middle_out,
                   ScratchFor&& scratch, RunBoth&& run_both) {
   const std::ptrdiff_t half = n / 2, second = n - half;
   WalkEnd left{0, 0.0}, right{0, 0.0};
   run_both([&] { left = condat_walk<true>(y, w, lambda, x, half, kSplitRereadBudget); },
            [&] {
-             double* ry = buffers.reversed_input;
-             for (std::ptrdiff_t i = 0; i < second; ++i) ry[i] = y[n - 1 - i];
-             if constexpr (!std::is_same_v<Weights, UnitWeights>) {
-               for (std::ptrdiff_t i = 0; i < second; ++i) buffers.reversed_weights[i] = w[n - 1 - i];
-             }
-             right = condat_walk<true>(ry, reversed_weights(w, buffers.reversed_weights), lambda,
-                                       buffers.reversed_output, second, kSplitRereadBudget);
+             right = condat_walk<true>(y.reversed(n), w.reversed(n), lambda, x.reversed(n), second,
+                                       kSplitRereadBudget);
            });
-  for (std::ptrdiff_t i = 0; i < right.first_open; ++i) x[n - 1 - i] = buffers.reversed_output[i];
+  // The left walk writes only x[0, half) and the right walk only x[half, n), so they never
+  // write the same element. A walk's last segment may have left up to three stray stores past
+  // its final part (write_segment), inside its own half: in the middle, solved next. When the
+  // middle is empty both final parts end at half, and there is no room for strays.
   const std::ptrdiff_t begin = left.first_open, end = n - right.first_open;
   if (begin == end) return;
-  y[begin] += left.carry / w[begin];
-  y[end - 1] += right.carry / w[end - 1];
-  condat_guarded(y + begin, w.shifted(begin), lambda, x + begin, end - begin, scratch);
+  for (std::ptrdiff_t i = begin; i < end; ++i) middle[i] = y[i];
+  middle[begin] += left.carry / w[begin];
+  middle[end - 1] += right.carry / w[end - 1];
+  condat_guarded(middle + begin, w.shifted(begin), lambda, middle_out + begin, end - begin, scratch);
+  for (std::ptrdiff_t i = begin; i < end; ++i) x[i] = stored_value(x, middle_out[i]);
 }
 
 }  // namespace fusednmf::prox::detail
