@@ -468,7 +468,8 @@ class FusedLassoProx {
   [[noreturn]] static void report_bad_input(const Scalar* y, Weights w, std::ptrdiff_t n) {
     for (std::ptrdiff_t i = 0; i < n; ++i) {
       if (!std::isfinite(static_cast<double>(y[i])))
-        throw std::invalid_argument("FusedLassoProx: y[" + std::to_string(i) + "] is not finite");
+        throw std::invalid_argument("FusedLassoProx: y[" + std::to_string(i) + "] = " +
+                                    std::to_string(static_cast<double>(y[i])) + " is not finite");
       if (!(w[i] > 0.0) || !std::isfinite(w[i]))
         throw std::invalid_argument("FusedLassoProx: weight[" + std::to_string(i) +
                                     "] must be finite and > 0, got " + std::to_string(w[i]));
