@@ -119,7 +119,7 @@ void bind_prox(py::module_& module) {
 y: 1-D array. float32 is computed and returned as float32; anything else as float64. A
 contiguous y of that dtype is not copied. weights: positive, y's length (None: all 1).
 variant: "condat" (fast on genomic signal) or "dp" (Johnson's dynamic programme); both exact.
-out: a contiguous array of y's dtype and length to write into (it may be y itself).
+out: a contiguous array of y's dtype and length to write into (it may be y itself, not the weights).
 threads: cores to use (0: every core this process may use). From 16,384 elements on, the input
 is solved as two halves side by side and the stretch between them; the result is the same, to
 the bit, for any thread count.

@@ -515,6 +515,12 @@ TEST_CASE("bad input throws std::invalid_argument naming the problem", "[prox]")
   CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 0, 1}), Contains("weight[1]"));
   CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 1, -2}), Contains("weight[2]"));
   CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{std::nan(""), 1, 1}), Contains("weight[0]"));
+  {  // the output written over the weights, which the kernels read while they write it
+    Vec y{1, 2, 3}, w{1, 1, 1};
+    ProxWorkspace ws;
+    CHECK_THROWS_WITH(FusedLassoProx<double>(1.0).apply(y.data(), w.data(), w.data(), 3, ws), Contains("overlaps the weights"));
+    CHECK(w == Vec{1, 1, 1});
+  }
   FusedLassoProx<double> op(1.0);
   ProxWorkspace ws;
   Eigen::VectorXd y(3), x(4);

@@ -93,6 +93,7 @@ def test_the_variants_agree():
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, out=np.ones(4)), "out must be"),
     (lambda: fusednmf.tv_prox(["a", "b"], 1.0), "not a numeric array"),
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, threads=-1), "threads must be >= 0"),
+    (lambda: (lambda w: fusednmf.tv_prox(np.ones(3), 1.0, weights=w, out=w))(np.ones(3)), "overlaps the weights"),
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, weights=np.array([1.0, -2.0, 1.0])), r"weights\[1\] = -2.* is not > 0"),
     (lambda: fusednmf.tv_prox(np.ones(3), 1.0, weights=np.array([1.0, 1.0, -0.0])), r"weights\[2\] = -0.* is not > 0"),
     (lambda: fusednmf.tv_prox(np.where(np.arange(60_000) == 50_001, np.inf, 1.0), 1.0), r"y\[50001\] = inf"),

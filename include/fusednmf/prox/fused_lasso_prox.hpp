@@ -124,11 +124,14 @@ class FusedLassoProx {
 
   const FusedLassoParams& params() const { return params_; }
 
-  /// Raw form: y, x of length n (x may alias y); weights of length n, or nullptr for all ones.
+  /// Raw form: y, x of length n (x may alias y); weights of length n, or nullptr for all ones
+  /// (x must not overlap them: the kernels read the weights while they write x).
   void apply(const Scalar* y, const Scalar* weights, Scalar* x, std::ptrdiff_t n,
              ProxWorkspace& ws) const {
     if (n < 0) throw std::invalid_argument("FusedLassoProx: negative length");
     if (n == 0) return;
+    if (weights && overlaps(x, weights, n))
+      throw std::invalid_argument("FusedLassoProx: the output overlaps the weights; write it elsewhere");
     if (weights) {
       solve(y, prox::detail::ArrayWeights<Scalar>{weights}, x, n, ws);
     } else {
