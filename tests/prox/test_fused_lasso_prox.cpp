@@ -512,9 +512,9 @@ TEST_CASE("bad input throws std::invalid_argument naming the problem", "[prox]")
   const double inf = std::numeric_limits<double>::infinity();
   CHECK_THROWS_WITH(run<prox::Default>(Vec{1, std::nan(""), 3}, 1.0), Contains("y[1]"));
   CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, inf}, 1.0), Contains("y[2]"));
-  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 0, 1}), Contains("weight[1]"));
-  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 1, -2}), Contains("weight[2]"));
-  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{std::nan(""), 1, 1}), Contains("weight[0]"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 0, 1}), Contains("weights[1] = 0.000000 is not > 0"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{1, 1, -2}), Contains("weights[2] = -2.000000 is not > 0"));
+  CHECK_THROWS_WITH(run<prox::Default>(Vec{1, 2, 3}, 1.0, Vec{std::nan(""), 1, 1}), Contains("weights[0] = nan is not finite"));
   {  // the output written over the weights, which the kernels read while they write it
     Vec y{1, 2, 3}, w{1, 1, 1};
     ProxWorkspace ws;

@@ -474,8 +474,8 @@ class FusedLassoProx {
         throw std::invalid_argument("FusedLassoProx: y[" + std::to_string(i) + "] = " +
                                     std::to_string(static_cast<double>(y[i])) + " is not finite");
       if (!(w[i] > 0.0) || !std::isfinite(w[i]))
-        throw std::invalid_argument("FusedLassoProx: weight[" + std::to_string(i) +
-                                    "] must be finite and > 0, got " + std::to_string(w[i]));
+        throw std::invalid_argument("FusedLassoProx: weights[" + std::to_string(i) + "] = " + std::to_string(w[i]) +
+                                    (std::isfinite(w[i]) ? " is not > 0" : " is not finite"));
     }
     throw std::invalid_argument("FusedLassoProx: the sum of y or of the weights overflows double");
   }
