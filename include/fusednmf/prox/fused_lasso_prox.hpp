@@ -440,16 +440,20 @@ class FusedLassoProx {
   void run_kernel(double* y, Weights w, double* out, std::ptrdiff_t n, std::ptrdiff_t capacity,
                   ProxWorkspace& ws) const {
     if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
-      prox::detail::johnson_dp(y, w, params_.lambda, out, n, ws.scratch(prox::detail::johnson_dp_scratch_size(capacity)));
+      prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(ws, capacity)(n));
     } else if (n < prox::detail::kSplitMinLength) {
-      prox::detail::condat_guarded(y, w, params_.lambda, out, n, [&ws, capacity](std::ptrdiff_t) {
-        return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity));
-      });
+      prox::detail::condat_guarded(y, w, params_.lambda, out, n, scratch_for(ws, capacity));
     } else {
       // y is private, so it holds the middle too.
       split_kernel(prox::detail::ShiftedInput<double>{y, 0.0}, w, prox::detail::ArrayOutput<double>{out, {}}, n, y,
                    out, capacity, ws);
     }
+  }
+
+  // The kernels' scratch(length): the dynamic programme's buffer, sized by the caller's length
+  // (capacity), never by the kernel's, as run_kernel explains.
+  static auto scratch_for(ProxWorkspace& ws, std::ptrdiff_t capacity) {
+    return [&ws, capacity](std::ptrdiff_t) { return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity)); };
   }
 
   // Condat's split (prox/detail/split.hpp) on views of the input and the output, the halves side
@@ -458,13 +462,11 @@ class FusedLassoProx {
   template <class Input, class Weights, class Out>
   void split_kernel(Input y, Weights w, Out out, std::ptrdiff_t n, double* middle, double* middle_out,
                     std::ptrdiff_t capacity, ProxWorkspace& ws) const {
-    auto scratch_for = [&ws, capacity](std::ptrdiff_t) {
-      return ws.scratch(prox::detail::johnson_dp_scratch_size(capacity));
-    };
     const int threads = ws.threads();
-    prox::detail::condat_split(y, w, params_.lambda, out, n, middle, middle_out, scratch_for, [threads](auto&& left, auto&& right) {
-      detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
-    });
+    prox::detail::condat_split(y, w, params_.lambda, out, n, middle, middle_out, scratch_for(ws, capacity),
+                               [threads](auto&& left, auto&& right) {
+                                 detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
+                               });
   }
 
   template <class Weights>
