@@ -295,6 +295,61 @@ TEST_CASE("the guard hands ramps to the dynamic programme and keeps staircases i
   }
 }
 
+TEST_CASE("segments longer than the table of reciprocals are exact, in one walk and in the split", "[prox]") {
+  // On unit weights the walk takes 1 / length from a table while the segment is shorter than it
+  // and divides after that, with its jump tests in another form: a segment that grows past the
+  // table crosses from one loop to the other. Noisy plateaus of 5,000-9,000 elements and a lambda
+  // that keeps each one a segment.
+  namespace detail = fusednmf::prox::detail;
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.3);
+  auto plateaus = [&](std::initializer_list<std::pair<double, int>> steps) {
+    Vec y;
+    for (auto [level, length] : steps)
+      for (int i = 0; i < length; ++i) y.push_back(level + noise(rng));
+    return y;
+  };
+  auto longest_segment = [](const Vec& x) {
+    std::size_t longest = 1, current = 1;
+    for (std::size_t i = 1; i < x.size(); ++i) longest = std::max(longest, current = x[i] == x[i - 1] ? current + 1 : 1);
+    return longest;
+  };
+  const Vec one_walk = plateaus({{0.0, 5000}, {4.0, 7000}});                  // below the split
+  const Vec split = plateaus({{0.0, 6000}, {4.0, 9000}, {1.0, 5000}, {-2.0, 6000}});  // two walks
+  REQUIRE(one_walk.size() < std::size_t(detail::kSplitMinLength));
+  REQUIRE(split.size() >= std::size_t(detail::kSplitMinLength));
+  for (const Vec* y : {&one_walk, &split}) {
+    for (double lambda : {30.0, 300.0}) {
+      INFO("n=" << y->size() << " lambda=" << lambda);
+      const Vec x = run<prox::Condat>(*y, lambda);
+      CHECK(longest_segment(x) > std::size_t(detail::kReciprocalCount));
+      CHECK(fused_lasso_certificate_violation(*y, ones(y->size()), x, lambda) < 1e-6);
+      CHECK(max_abs_diff(x, run<prox::DynamicProgramming>(*y, lambda)) < 1e-9);
+    }
+  }
+  // White noise under a large lambda: segments of thousands of elements that end wherever the
+  // noise puts them, so some reach the table's last entry exactly.
+  std::uniform_real_distribution<double> uniform(-3.0, 3.0);
+  for (std::size_t n : {12000u, 20000u}) {
+    Vec white(n);
+    for (double& v : white) v = uniform(rng);
+    for (double lambda : {100.0, 150.0}) {
+      INFO("white noise, n=" << n << " lambda=" << lambda);
+      const Vec x = run<prox::Condat>(white, lambda);
+      CHECK(fused_lasso_certificate_violation(white, ones(n), x, lambda) < 1e-6);
+      CHECK(max_abs_diff(x, run<prox::DynamicProgramming>(white, lambda)) < 1e-9);
+    }
+  }
+  // Without the guard's fallback: the long segments are the walk's own.
+  Vec x(one_walk.size()), y = one_walk, scratch;
+  CHECK(detail::condat_guarded(y.data(), detail::UnitWeights{}, 30.0, x.data(), std::ptrdiff_t(y.size()),
+                               [&](std::ptrdiff_t len) {
+                                 scratch.resize(detail::johnson_dp_scratch_size(len));
+                                 return scratch.data();
+                               }));
+  CHECK(longest_segment(x) > std::size_t(detail::kReciprocalCount));
+}
+
 TEST_CASE("the split solve (two walks and the stretch between them) is exact at every length", "[prox]") {
   // condat_split on short inputs, where the middle is often empty or one element and both walks
   // may run out of input: against the dynamic programme, the right half run before the left.

@@ -26,7 +26,11 @@
 //
 // On unit weights W_j is the segment's length, and 1 / W_j comes from a table: a division takes
 // 13-15 cycles, and the next jump test waits for it (through v_low), so a mispredicted jump was
-// found late; the table makes the kernel 10-20 % faster with the same bits (1 / m either way).
+// found late; the table made the kernel 10-20 % faster with the same bits (1 / m either way).
+// With the table the tests need no multiplying out either: they compare the bounds themselves,
+// and W is no longer carried, which takes a tenth more off (benchmarks/README.md, "Fused-lasso
+// prox"). A test on the bounds and one multiplied out can differ in the last bit of a tie; both
+// are the same algorithm to rounding.
 //
 // Restarts re-read elements, which makes the algorithm quadratic on slow ramps. Each restart
 // leaves everything left of k0 final, and the suffix is an ordinary fused lasso once the carried
@@ -130,20 +134,35 @@ WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
   };
 
   for (;;) {
-    for (k = k0 + 1; k < n; ++k) {
+    k = k0 + 1;
+    if constexpr (std::is_same_v<Weights, UnitWeights>) {
+      // While the segment's length k - k0 + 1 has an entry in the table: 1 / length from it, and
+      // the jump tests on the new bounds themselves (high < v_low is A + lambda < v_low W divided
+      // by W). Nothing here waits for a division, and W is not carried: this loop is the
+      // kernel's time on noisy input, and it is bound by how many instructions an element costs,
+      // not by latency.
+      const std::ptrdiff_t last_entry = std::ptrdiff_t(kReciprocals.size()) - 1;
+      for (const std::ptrdiff_t table_end = std::min(n, k0 + last_entry); k < table_end; ++k) {
+        level += y[k];
+        const double inv_length = kReciprocals[std::size_t(k - k0 + 1)];
+        const double low = (level - lambda) * inv_length, high = (level + lambda) * inv_length;
+        if (high < v_low) goto jump_down;
+        if (low > v_high) goto jump_up;
+        // Whether a bound moves is a coin toss on noisy input: no branches here.
+        k_low = low >= v_low ? k : k_low;
+        k_high = high <= v_high ? k : k_high;
+        v_low = std::max(v_low, low);
+        v_high = std::min(v_high, high);
+      }
+      weight = static_cast<double>(k - k0);  // the length of [k0, k), exactly
+    }
+    for (; k < n; ++k) {
       const double w_k = w[k];
       level += w_k * y[k];
       weight += w_k;
       if (level + lambda < v_low * weight) goto jump_down;
       if (level - lambda > v_high * weight) goto jump_up;
-      // Whether a bound moves is a coin toss on noisy input: no branches here.
-      double inv_weight;
-      if constexpr (std::is_same_v<Weights, UnitWeights>) {
-        const std::ptrdiff_t length = k - k0 + 1;  // == weight, exactly
-        inv_weight = length < kReciprocalCount ? kReciprocals[std::size_t(length)] : 1.0 / weight;
-      } else {
-        inv_weight = 1.0 / weight;
-      }
+      const double inv_weight = 1.0 / weight;
       const double low = (level - lambda) * inv_weight, high = (level + lambda) * inv_weight;
       k_low = low >= v_low ? k : k_low;
       k_high = high <= v_high ? k : k_high;
