@@ -28,9 +28,9 @@
 // 13-15 cycles, and the next jump test waits for it (through v_low), so a mispredicted jump was
 // found late; the table made the kernel 10-20 % faster with the same bits (1 / m either way).
 // With the table the tests need no multiplying out either: they compare the bounds themselves,
-// and W is no longer carried, which takes a tenth more off (benchmarks/README.md, "Fused-lasso
-// prox"). A test on the bounds and one multiplied out can differ in the last bit of a tie; both
-// are the same algorithm to rounding.
+// and W is no longer carried, which takes another 3-11 % off a call on one thread
+// (benchmarks/README.md, "Fused-lasso prox", stop 35). A test on the bounds and one multiplied
+// out can differ in the last bit of a tie; both are the same algorithm to rounding.
 //
 // Restarts re-read elements, which makes the algorithm quadratic on slow ramps. Each restart
 // leaves everything left of k0 final, and the suffix is an ordinary fused lasso once the carried
