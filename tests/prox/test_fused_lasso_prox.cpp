@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -348,6 +349,44 @@ TEST_CASE("segments longer than the table of reciprocals are exact, in one walk 
                                  return scratch.data();
                                }));
   CHECK(longest_segment(x) > std::size_t(detail::kReciprocalCount));
+}
+
+TEST_CASE("the dynamic programme run from both ends equals the one-sided one, on one thread or two", "[prox]") {
+  // johnson_dp_two_sided meets at x_m, where the two sides' derivatives sum to zero, then
+  // backtracks both ways. Every length from the smallest it takes, weighted and not, and long
+  // inputs of every family; its two sides in turn and on two threads give the same bits.
+  namespace detail = fusednmf::prox::detail;
+  std::mt19937_64 rng(29);
+  auto in_threads = [](auto&& left, auto&& right) {
+    std::thread other(right);
+    left();
+    other.join();
+  };
+  auto check = [&](const Vec& y, const Vec& w, double lambda) {
+    const std::ptrdiff_t n = std::ptrdiff_t(y.size());
+    Vec one_sided(y.size()), in_turn(y.size()), threaded(y.size()), scratch(detail::johnson_dp_scratch_size(n));
+    detail::johnson_dp(y.data(), detail::ArrayWeights<double>{w.data()}, lambda, one_sided.data(), n, scratch.data());
+    detail::johnson_dp_two_sided(y.data(), detail::ArrayWeights<double>{w.data()}, lambda, in_turn.data(), n,
+                                 scratch.data(), detail::InTurn{});
+    detail::johnson_dp_two_sided(y.data(), detail::ArrayWeights<double>{w.data()}, lambda, threaded.data(), n,
+                                 scratch.data(), in_threads);
+    double scale = 1.0;
+    for (double v : y) scale = std::max(scale, std::abs(v));
+    INFO("n=" << n << " lambda=" << lambda);
+    CHECK(max_abs_diff(in_turn, one_sided) < 1e-9 * scale);
+    CHECK(threaded == in_turn);
+    CHECK(fused_lasso_certificate_violation(y, w, in_turn, lambda) <= 1e-8 * (lambda + 1.0) * std::sqrt(double(n)));
+  };
+  std::normal_distribution<double> noise(0.0, 2.0);
+  for (std::size_t n = 4; n <= 40; ++n) {
+    for (int draw = 0; draw < 20; ++draw) {
+      Vec y(n);
+      for (double& v : y) v = noise(rng);
+      check(y, draw % 2 ? random_weights(n, rng) : ones(n), std::exp(noise(rng)));
+    }
+  }
+  for (const Vec& y : families(50001, rng))
+    for (double lambda : {1.0, 100.0}) check(y, ones(y.size()), lambda), check(y, random_weights(y.size(), rng), lambda);
 }
 
 TEST_CASE("the split solve (two walks and the stretch between them) is exact at every length", "[prox]") {

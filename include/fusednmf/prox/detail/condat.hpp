@@ -194,14 +194,30 @@ WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
   }
 }
 
+/// A suffix handed to the dynamic programme is solved from both ends (johnson_dp_two_sided) from
+/// this length on: on two threads that halves the time of the input Condat cannot finish (ramps),
+/// which is otherwise the one part of a long prox left on one thread.
+inline constexpr std::ptrdiff_t kTwoSidedMinLength = std::ptrdiff_t(1) << 14;
+
+/// run_both for a caller without threads: one call, then the other.
+struct InTurn {
+  template <class Left, class Right>
+  void operator()(Left&& left, Right&& right) const {
+    left();
+    right();
+  }
+};
+
 /// Runs Condat's algorithm on y[0, n) writing x[0, n). y must be a private copy that does not
 /// alias x: the fallback reads the unsolved suffix of y and folds the carry into y[k0].
 /// scratch(len): returns at least johnson_dp_scratch_size(len) doubles; called only by the
-/// fallback.
+/// fallback. run_both(left, right): calls both, possibly at the same time (the fallback's two
+/// sides); the result is the same either way.
 /// Returns true when it finished without the fallback.
-template <class Weights, class ScratchFor>
+template <class Weights, class ScratchFor, class RunBoth = InTurn>
 bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff_t n,
-                    ScratchFor&& scratch, double reread_budget_per_element = kCondatRereadBudget) {
+                    ScratchFor&& scratch, double reread_budget_per_element = kCondatRereadBudget,
+                    RunBoth&& run_both = {}) {
   if (n <= 0) return true;
   if (n == 1 || lambda == 0.0) {
     for (std::ptrdiff_t i = 0; i < n; ++i) x[i] = y[i];
@@ -212,7 +228,11 @@ bool condat_guarded(double* y, Weights w, double lambda, double* x, std::ptrdiff
   // Past the budget: everything before k0 is final, the suffix goes to the linear programme.
   const std::ptrdiff_t k0 = end.first_open;
   y[k0] += end.carry / w[k0];
-  johnson_dp(y + k0, w.shifted(k0), lambda, x + k0, n - k0, scratch(n - k0));
+  if (n - k0 >= kTwoSidedMinLength) {
+    johnson_dp_two_sided(y + k0, w.shifted(k0), lambda, x + k0, n - k0, scratch(n - k0), run_both);
+  } else {
+    johnson_dp(y + k0, w.shifted(k0), lambda, x + k0, n - k0, scratch(n - k0));
+  }
   return false;
 }
 

@@ -14,7 +14,8 @@
 // The middle is short on noisy signal (one or two open segments, often a few elements) and long
 // only where one flat stretch spans the split; a ramp sends both walks over their re-read budget
 // at once, and the middle is then solved as one input: never more than one solve's work plus the
-// two budgets.
+// two budgets. That input goes to the dynamic programme run from both ends (condat_guarded), so a
+// ramp is on two threads too.
 //
 // The split is chosen by the length alone, never by the thread count, so that one thread and two
 // give the same bytes.
@@ -44,8 +45,8 @@ inline constexpr double kSplitRereadBudget = 4.0;
 /// must not alias what y reads. middle, middle_out: n doubles each (used at the same indices as
 /// y): the stretch between the walks is copied into middle, the carries folded in, solved into
 /// middle_out and stored into x. middle_out may be x's own array when x stores values unchanged.
-/// run_both(left, right) calls both, possibly at the same time. scratch as for condat_guarded,
-/// for the middle.
+/// run_both(left, right) calls both, possibly at the same time: the walks, and the middle's two
+/// sides if it falls back to the dynamic programme. scratch as for condat_guarded, for the middle.
 template <class Input, class Weights, class Out, class ScratchFor, class RunBoth>
 void condat_split(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, double* middle, double* middle_out,
                   ScratchFor&& scratch, RunBoth&& run_both) {
@@ -62,11 +63,23 @@ void condat_split(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, do
   // middle is empty both final parts end at half, and there is no room for strays.
   const std::ptrdiff_t begin = left.first_open, end = n - right.first_open;
   if (begin == end) return;
-  for (std::ptrdiff_t i = begin; i < end; ++i) middle[i] = y[i];
+  // The passes into and out of the middle run on its two halves when it is long (a ramp's middle
+  // is all of the input). Each element is copied alone, so the bits are the same.
+  auto on_middle = [&](auto&& pass) {
+    if (end - begin < kSplitMinLength) return pass(begin, end);
+    const std::ptrdiff_t cut = begin + (end - begin) / 2;
+    run_both([&] { pass(begin, cut); }, [&] { pass(cut, end); });
+  };
+  on_middle([&](std::ptrdiff_t from, std::ptrdiff_t to) {
+    for (std::ptrdiff_t i = from; i < to; ++i) middle[i] = y[i];
+  });
   middle[begin] += left.carry / w[begin];
   middle[end - 1] += right.carry / w[end - 1];
-  condat_guarded(middle + begin, w.shifted(begin), lambda, middle_out + begin, end - begin, scratch);
-  for (std::ptrdiff_t i = begin; i < end; ++i) x[i] = stored_value(x, middle_out[i]);
+  condat_guarded(middle + begin, w.shifted(begin), lambda, middle_out + begin, end - begin, scratch,
+                 kCondatRereadBudget, run_both);
+  on_middle([&](std::ptrdiff_t from, std::ptrdiff_t to) {
+    for (std::ptrdiff_t i = from; i < to; ++i) x[i] = stored_value(x, middle_out[i]);
+  });
 }
 
 }  // namespace fusednmf::prox::detail
