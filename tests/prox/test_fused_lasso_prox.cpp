@@ -387,6 +387,19 @@ TEST_CASE("the dynamic programme run from both ends equals the one-sided one, on
   }
   for (const Vec& y : families(50001, rng))
     for (double lambda : {1.0, 100.0}) check(y, ones(y.size()), lambda), check(y, random_weights(y.size(), rng), lambda);
+  // The DynamicProgramming variant runs it on long inputs, with the workspace's threads.
+  const Vec y = ramp(50001, 1e-2, 0.05, rng);
+  FusedLassoProx<double, prox::DynamicProgramming> op(1.0);
+  std::vector<Vec> results;
+  for (int threads : {1, 2}) {
+    ProxWorkspace ws;
+    ws.set_threads(threads);
+    Vec x(y.size());
+    op.apply(y.data(), nullptr, x.data(), std::ptrdiff_t(y.size()), ws);
+    results.push_back(x);
+  }
+  CHECK(results[1] == results[0]);
+  CHECK(fused_lasso_certificate_violation(y, ones(y.size()), results[0], 1.0) <= 1e-8 * 2.0 * std::sqrt(50001.0));
 }
 
 TEST_CASE("the split solve (two walks and the stretch between them) is exact at every length", "[prox]") {

@@ -440,7 +440,14 @@ class FusedLassoProx {
   void run_kernel(double* y, Weights w, double* out, std::ptrdiff_t n, std::ptrdiff_t capacity,
                   ProxWorkspace& ws) const {
     if constexpr (std::is_same_v<Variant, prox::DynamicProgramming>) {
-      prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(ws, capacity)(n));
+      // From both ends on a long input, its two sides side by side (the same bits on any number
+      // of threads: the meeting point depends on n alone).
+      if (n >= prox::detail::kTwoSidedMinLength && params_.lambda > 0.0) {
+        prox::detail::johnson_dp_two_sided(y, w, params_.lambda, out, n, scratch_for(ws, capacity)(n),
+                                           side_by_side(ws));
+      } else {
+        prox::detail::johnson_dp(y, w, params_.lambda, out, n, scratch_for(ws, capacity)(n));
+      }
     } else if (n < prox::detail::kSplitMinLength) {
       prox::detail::condat_guarded(y, w, params_.lambda, out, n, scratch_for(ws, capacity));
     } else {
@@ -462,11 +469,15 @@ class FusedLassoProx {
   template <class Input, class Weights, class Out>
   void split_kernel(Input y, Weights w, Out out, std::ptrdiff_t n, double* middle, double* middle_out,
                     std::ptrdiff_t capacity, ProxWorkspace& ws) const {
-    const int threads = ws.threads();
     prox::detail::condat_split(y, w, params_.lambda, out, n, middle, middle_out, scratch_for(ws, capacity),
-                               [threads](auto&& left, auto&& right) {
-                                 detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
-                               });
+                               side_by_side(ws));
+  }
+
+  // run_both(left, right) for the kernels: both at once when the workspace has two threads.
+  static auto side_by_side(const ProxWorkspace& ws) {
+    return [threads = ws.threads()](auto&& left, auto&& right) {
+      detail::parallel_for(threads, 2, [&](long half) { half == 0 ? left() : right(); });
+    };
   }
 
   template <class Weights>
