@@ -246,7 +246,7 @@ class FusedLassoProx {
   static void on_halves(const ProxWorkspace& ws, std::ptrdiff_t n, Body&& body) {
     if (n < prox::detail::kSplitMinLength || ws.threads() < 2) return body(0, 0, n);
     const std::ptrdiff_t half = n / 2;
-    detail::parallel_for(ws.threads(), 2, [&](long which) { which == 0 ? body(0, 0, half) : body(1, half, n); });
+    side_by_side(ws)([&] { body(0, 0, half); }, [&] { body(1, half, n); });
   }
 
   // Undoing the shift, then the exact compositions: soft-threshold by mu, clip at 0.

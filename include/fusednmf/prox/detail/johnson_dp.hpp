@@ -150,7 +150,7 @@ void johnson_dp_two_sided(const double* y, Weights w, double lambda, double* x, 
   DpMessage left{}, right{};
   run_both([&] { left = johnson_dp_forward(y, w, lambda, m + 1, scratch); },
            [&] {
-             right = johnson_dp_forward(ReversedShiftedInput<double>{y + (n - 1), 0.0}, w.reversed(n), lambda,
+             right = johnson_dp_forward(ShiftedInput<double>{y, 0.0}.reversed(n), w.reversed(n), lambda,
                                         right_length, scratch + johnson_dp_scratch_size(m + 1));
            });
   // What the right side contributes at x_m: its derivative clipped, as the left pass would clip it.
