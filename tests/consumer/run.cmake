@@ -9,6 +9,11 @@ function(step)
 endfunction()
 step(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/lib" -DFUSEDNMF_BUILD_TESTS=OFF
      -DFUSEDNMF_BUILD_EXAMPLES=OFF -DFUSEDNMF_BUILD_BENCHMARKS=OFF -DFUSEDNMF_PYTHON=OFF)
+# That configure named no build type: it must have become Release, not an unoptimised build.
+file(STRINGS "${WORK_DIR}/lib/CMakeCache.txt" build_type REGEX "^CMAKE_BUILD_TYPE:")
+if(NOT build_type MATCHES "=Release$")
+  message(FATAL_ERROR "a configure without CMAKE_BUILD_TYPE should default to Release, got: ${build_type}")
+endif()
 step(${CMAKE_COMMAND} --install "${WORK_DIR}/lib" --prefix "${WORK_DIR}/prefix")
 step(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/consumer" -B "${WORK_DIR}/consumer"
      -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
