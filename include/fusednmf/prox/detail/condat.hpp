@@ -41,7 +41,6 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../../detail/always_inline.hpp"
 #include "johnson_dp.hpp"
 #include "views.hpp"
 #include "weights.hpp"
@@ -119,9 +118,8 @@ WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
 
   // Writes [k0, last] = value and opens the segment after it, entered with running sum
   // `entering`, up to its bounds (which depend on the direction). True when the re-reads have
-  // passed the budget, leaving k0 and carry for the caller. Inlined by force: see
-  // detail/always_inline.hpp.
-  auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) FUSEDNMF_ALWAYS_INLINE {
+  // passed the budget, leaving k0 and carry for the caller.
+  auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) {
     write_segment(x, k0, last, n, value);
     carry = entering;
     reread += static_cast<double>(k - k0);
