@@ -635,3 +635,91 @@ TEST_CASE("bad input throws std::invalid_argument naming the problem", "[prox]")
   CHECK_THROWS_WITH(op(y, x, ws), Contains("length"));
   CHECK_THROWS_AS(op(y, Eigen::VectorXd(2), x.head(3), ws), std::invalid_argument);
 }
+
+TEST_CASE("the walk in AVX-512 lanes gives the scalar walk's bits, forward and back to front", "[prox]") {
+  // condat_walk_lanes against condat_walk<true> on the views the split uses: the same final
+  // elements, the same open end, the same bits, on inputs where the lanes meet the true walk at
+  // once (noise at small lambda), late or never (a constant: no jumps; plateaus longer than the
+  // table, where a lane stops), and where a lane stops on its re-read budget (ramps). Skipped
+  // (one passing check) on a build without AVX-512: the scalar walk is then the only one.
+  namespace detail = fusednmf::prox::detail;
+#if FUSEDNMF_PROX_LANES
+  std::mt19937_64 rng(36);
+  std::normal_distribution<double> noise(0.0, 0.3);
+  Vec plateaus;
+  for (double level : {0.0, 4.0, 1.0, -2.0, 3.0, 0.5})
+    for (int i = 0; i < 6000; ++i) plateaus.push_back(level + noise(rng));
+  int compared = 0, nonempty = 0;
+  for (std::size_t n : {std::size_t(detail::kLanesMinLength), std::size_t(50001)}) {
+    std::vector<Vec> inputs = families(n, rng);
+    Vec cut = plateaus;
+    cut.resize(n, 0.25);
+    inputs.push_back(cut);
+    for (std::size_t f = 0; f < inputs.size(); ++f) {
+      const Vec& y = inputs[f];
+      const std::vector<float> yf(y.begin(), y.end());
+      for (double lambda : {0.1, 1.0, 3.0, 30.0}) {
+        INFO("n=" << n << " family=" << f << " lambda=" << lambda);
+        const auto m = std::ptrdiff_t(n);
+        Vec records(detail::condat_lanes_scratch_size(m));
+        auto both = [&](auto input, auto output_of, auto& x_scalar, auto& x_lanes) {
+          const auto scalar = detail::condat_walk<true>(input, detail::UnitWeights{}, lambda, output_of(x_scalar), m,
+                                                        detail::kSplitRereadBudget);
+          const auto lanes =
+              detail::condat_walk_lanes(input, lambda, output_of(x_lanes), m, detail::kSplitRereadBudget, records.data());
+          // Where a lane stops on its budget the walks may end at different elements, both exact.
+          const std::ptrdiff_t final_part = std::min(scalar.first_open, lanes.first_open);
+          if (f != 2 && f != 3) {  // not the ramps
+            CHECK(lanes.first_open == scalar.first_open);
+            CHECK(lanes.carry == scalar.carry);
+          }
+          nonempty += final_part > 0;  // 0 where one open segment spans the input (a constant)
+          bool same = true;
+          for (std::ptrdiff_t i = 0; i < final_part; ++i) same = same && output_of(x_lanes)[i] == output_of(x_scalar)[i];
+          CHECK(same);
+          ++compared;
+        };
+        const double offset = y[0];
+        Vec xs(n), xl(n);
+        both(detail::ShiftedInput<double>{y.data(), offset}, [](Vec& x) { return detail::ArrayOutput<double>{x.data(), {}}; },
+             xs, xl);
+        both(detail::ShiftedInput<double>{y.data(), offset}.reversed(m),
+             [m](Vec& x) { return detail::ArrayOutput<double>{x.data(), {}}.reversed(m); }, xs, xl);
+        std::vector<float> fs(n), fl(n);
+        const auto to_float = [](double v) { return static_cast<float>(v); };
+        both(detail::ShiftedInput<float>{yf.data(), double(yf[0])},
+             [&](std::vector<float>& x) { return detail::ArrayOutput<float, decltype(to_float)>{x.data(), to_float}; },
+             fs, fl);
+      }
+    }
+  }
+  CHECK(compared == 2 * 8 * 4 * 3);
+  CHECK(nonempty > compared * 3 / 4);
+#else
+  CHECK(detail::kLanesMinLength > 0);
+#endif
+}
+
+TEST_CASE("a long noisy input solved in lanes meets the certificate and keeps its bits on any thread count",
+          "[prox]") {
+  // Through FusedLassoProx: at lambda 0.3-1 the split's walks jump often enough to run in lanes
+  // (on a build with AVX-512), and their result must be exact and the same on one thread and two.
+  std::mt19937_64 rng(37);
+  for (std::size_t n : {70000u, 200001u}) {
+    const std::vector<Vec> inputs = {noisy_staircase(n, rng), genomic_like(n, rng)};
+    for (const Vec& y : inputs) {
+      for (double lambda : {0.3, 1.0}) {
+        INFO("n=" << n << " lambda=" << lambda);
+        FusedLassoProx<double, prox::Condat> op(lambda);
+        Vec one(n), two(n);
+        ProxWorkspace ws1, ws2;
+        ws2.set_threads(2);
+        op.apply(y.data(), nullptr, one.data(), std::ptrdiff_t(n), ws1);
+        op.apply(y.data(), nullptr, two.data(), std::ptrdiff_t(n), ws2);
+        CHECK(one == two);
+        CHECK(fused_lasso_certificate_violation(y, ones(n), one, lambda) < 1e-6);
+        CHECK(max_abs_diff(one, run<prox::DynamicProgramming>(y, lambda)) < 1e-9);
+      }
+    }
+  }
+}

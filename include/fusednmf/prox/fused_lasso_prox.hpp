@@ -21,6 +21,8 @@
 // its runs, weighted, and expanded; exact for the same reason weights are. A long input is solved
 // as two halves side by side (prox/detail/split.hpp), read where it lies and, out of place,
 // finished straight into x (prox/detail/views.hpp): besides the walks, one pass that checks it.
+// On a machine with AVX-512 a half that jumps often (small lambda on noisy signal) is walked in
+// sixteen vector lanes and stitched (prox/detail/condat_lanes.hpp), with the same bits.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

@@ -89,6 +89,21 @@ void write_segment(Out x, std::ptrdiff_t& k0, std::ptrdiff_t last, std::ptrdiff_
 struct WalkEnd {
   std::ptrdiff_t first_open;
   double carry;
+  bool stopped = false;  ///< the restart hook stopped the walk (x[0, first_open) exactly, no strays)
+};
+
+/// Where a walk starts: element k0, entered with running sum carry. The start of an input has
+/// carry 0; a walk resumed where another stopped after a jump has carry +lambda (after a jump
+/// down) or -lambda (up), and sets up the segment's bounds exactly as the restart after that
+/// jump would, so that it continues with the same bits.
+struct WalkStart {
+  std::ptrdiff_t k0 = 0;
+  double carry = 0.0;
+};
+
+/// The default restart hook: never stops a walk.
+struct NeverStop {
+  constexpr bool operator()(std::ptrdiff_t, double) const { return false; }
 };
 
 /// Condat's walk over y[0, n), writing the final segments into x[0, n) (and nothing past n).
@@ -100,30 +115,63 @@ struct WalkEnd {
 /// segment was closed by a jump the elements read so far force; x[first_open, n) may hold up to
 /// three stray values (write_segment's stores), for the caller to overwrite.
 /// Needs n >= 1 and lambda > 0.
-template <bool kOpenEnd, class Input, class Weights, class Out>
+/// start: where to begin (start.k0 < n; see WalkStart); the elements before it are not read.
+/// on_restart(k0, carry): called at every jump with the segment that would open next; true
+/// stops the walk there. With a hook other than NeverStop the walk stores no stray values past
+/// a segment: the lanes of condat_lanes.hpp use it to stop a walk where it meets a lane's own
+/// walk, whose values follow.
+template <bool kOpenEnd, class Input, class Weights, class Out, class OnRestart = NeverStop>
 WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
-                    double reread_budget_per_element) {
+                    double reread_budget_per_element, WalkStart start = {}, OnRestart&& on_restart = {}) {
   // The budget grows with the elements reached, so input that re-reads fast from the start
   // (a ramp) is handed over early instead of after 2n wasted reads; the slack lets short
   // inputs and a slow start finish here. Total re-reads stay below budget * n + slack.
   const double slack = 1024.0;
   double reread = 0.0;
+  const std::ptrdiff_t first = start.k0;
 
-  std::ptrdiff_t k0 = 0, k = 0;          // segment start, current element
-  std::ptrdiff_t k_low = 0, k_high = 0;  // where v_low / v_high were last attained
-  double carry = 0.0;                    // running sum entering the segment at k0
-  double weight = w[0];                  // W: total weight of [k0, k]
-  double level = carry + weight * y[0];  // A: carry plus the weighted sum of [k0, k]
-  double v_low = y[0] - lambda / weight, v_high = y[0] + lambda / weight;
+  std::ptrdiff_t k0 = first, k = first;    // segment start, current element
+  std::ptrdiff_t k_low = first, k_high = first;  // where v_low / v_high were last attained
+  double carry = start.carry;              // running sum entering the segment at k0
+  double weight = w[first];                // W: total weight of [k0, k]
+  double level = carry + weight * y[first];  // A: carry plus the weighted sum of [k0, k]
+  // The bounds of a one-element segment: y +- lambda / w entered with 0; after a jump down
+  // (carry +lambda) [y, y + 2 lambda / w], after a jump up [y - 2 lambda / w, y], as the restarts
+  // below set them.
+  double v_low, v_high;
+  if (carry > 0.0) {
+    v_low = y[first];
+    v_high = v_low + 2.0 * lambda / weight;
+  } else if (carry < 0.0) {
+    v_high = y[first];
+    v_low = v_high - 2.0 * lambda / weight;
+  } else {
+    v_low = y[first] - lambda / weight;
+    v_high = y[first] + lambda / weight;
+  }
 
   // Writes [k0, last] = value and opens the segment after it, entered with running sum
   // `entering`, up to its bounds (which depend on the direction). True when the re-reads have
   // passed the budget, leaving k0 and carry for the caller.
+  bool hooked = false;  // on_restart stopped the walk
   auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) {
-    write_segment(x, k0, last, n, value);
+    if (on_restart(last + 1, entering)) {
+      hooked = true;
+      const auto stored = stored_value(x, value);
+      for (; k0 <= last; ++k0) x[k0] = stored;
+      carry = entering;
+      return true;
+    }
+    if constexpr (std::is_same_v<std::decay_t<OnRestart>, NeverStop>) {
+      write_segment(x, k0, last, n, value);
+    } else {
+      // No stray stores: the walk may stop at the next restart, right before a lane's records.
+      const auto stored = stored_value(x, value);
+      for (; k0 <= last; ++k0) x[k0] = stored;
+    }
     carry = entering;
     reread += static_cast<double>(k - k0);
-    if (reread > reread_budget_per_element * static_cast<double>(k) + slack) return true;
+    if (reread > reread_budget_per_element * static_cast<double>(k - first) + slack) return true;
     if constexpr (kOpenEnd) {
       if (k0 == n) return true;  // everything read is final; the next segment starts at y[n]
     }
@@ -181,14 +229,14 @@ WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
     }
 
   jump_down:  // [k0, k_low] is final at v_low; the next segment enters at +lambda
-    if (start_next_segment(k_low, v_low, lambda)) return {k0, carry};
+    if (start_next_segment(k_low, v_low, lambda)) return {k0, carry, hooked};
     // The new segment's bounds, set without a division on the way to the next jump test.
     v_low = y[k0];
     v_high = v_low + 2.0 * lambda / weight;
     continue;
 
   jump_up:  // [k0, k_high] is final at v_high; the next segment enters at -lambda
-    if (start_next_segment(k_high, v_high, -lambda)) return {k0, carry};
+    if (start_next_segment(k_high, v_high, -lambda)) return {k0, carry, hooked};
     v_high = y[k0];
     v_low = v_high - 2.0 * lambda / weight;
   }

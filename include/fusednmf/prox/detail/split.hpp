@@ -20,8 +20,10 @@
 // The split is chosen by the length alone, never by the thread count, so that one thread and two
 // give the same bytes.
 #include <cstddef>
+#include <type_traits>
 
 #include "condat.hpp"
+#include "condat_lanes.hpp"
 #include "views.hpp"
 #include "weights.hpp"
 
@@ -39,6 +41,43 @@ inline constexpr std::ptrdiff_t kSplitMinLength = std::ptrdiff_t(1) << 14;
 /// thread). A ramp still stops both walks within its first thousand elements.
 inline constexpr double kSplitRereadBudget = 4.0;
 
+/// Whether split_walk runs a walk of n elements in lanes: unit weights, input the lanes can
+/// gather from, a machine with AVX-512, and a stretch long enough to pay.
+template <class Input, class Weights>
+bool uses_lanes([[maybe_unused]] std::ptrdiff_t n) {
+  if constexpr (FUSEDNMF_PROX_LANES && std::is_same_v<Weights, UnitWeights> && LaneInput<Input>::value) {
+    return n >= kLanesMinLength;
+  } else {
+    return false;
+  }
+}
+
+/// One of the split's walks: in lanes when uses_lanes and the input jumps often, else
+/// condat_walk; the same result either way. lane_records: condat_lanes_scratch_size(n) doubles
+/// when uses_lanes.
+///
+/// The lanes pay where the scalar walk mispredicts, at its jumps: at a jump every three elements
+/// (λ = 1 on the benchmark's signal) they take 0.7 of its time, at one in forty (λ = 10) 1.4 times
+/// it (benchmarks/README.md, "Fused-lasso prox", stop 36). So the scalar walk first solves the
+/// first kLanesProbeLength elements (its result there is final either way), and the lanes run
+/// only when more than kLanesMinJumpShare of those elements end a segment. The choice depends on
+/// the input alone, never on the thread count.
+template <class Input, class Weights, class Out>
+WalkEnd split_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, [[maybe_unused]] double* lane_records) {
+#if FUSEDNMF_PROX_LANES
+  if constexpr (std::is_same_v<Weights, UnitWeights> && LaneInput<Input>::value) {
+    if (uses_lanes<Input, Weights>(n)) {
+      const WalkEnd head = condat_walk<true>(y, w, lambda, x, kLanesProbeLength, kSplitRereadBudget);
+      std::ptrdiff_t jumps = 0;
+      for (std::ptrdiff_t i = 1; i < head.first_open; ++i) jumps += x[i] != x[i - 1];
+      if (head.first_open >= kLanesProbeLength / 2 && double(jumps) > kLanesMinJumpShare * double(head.first_open))
+        return condat_walk_lanes(y, lambda, x, n, kSplitRereadBudget, lane_records);
+    }
+  }
+#endif
+  return condat_walk<true>(y, w, lambda, x, n, kSplitRereadBudget);
+}
+
 /// Solves the fused lasso of y[0, n) into x[0, n) in three parts (see the header comment).
 /// y: a view with operator[] and reversed(n) (views.hpp), read where it lies: the right walk
 /// reads the second half back to front. x: an ArrayOutput (views.hpp), written the same way; it
@@ -52,10 +91,13 @@ void condat_split(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, do
                   ScratchFor&& scratch, RunBoth&& run_both) {
   const std::ptrdiff_t half = n / 2, second = n - half;
   WalkEnd left{0, 0.0}, right{0, 0.0};
-  run_both([&] { left = condat_walk<true>(y, w, lambda, x, half, kSplitRereadBudget); },
+  // The lanes' records (condat_lanes.hpp), one part of the scratch for each walk: the scratch is
+  // only used again for the middle, after both walks.
+  double* const lane_records = uses_lanes<Input, Weights>(half) ? scratch(n) : nullptr;
+  run_both([&] { left = split_walk(y, w, lambda, x, half, lane_records); },
            [&] {
-             right = condat_walk<true>(y.reversed(n), w.reversed(n), lambda, x.reversed(n), second,
-                                       kSplitRereadBudget);
+             right = split_walk(y.reversed(n), w.reversed(n), lambda, x.reversed(n), second,
+                                lane_records ? lane_records + condat_lanes_scratch_size(half) : nullptr);
            });
   // The left walk writes only x[0, half) and the right walk only x[half, n), so they never
   // write the same element. A walk's last segment may have left up to three stray stores past
