@@ -124,8 +124,14 @@ unsigned walk(Input y, double lambda, double reread_budget, const std::int64_t* 
     active[g] = _mm512_cmp_epi64_mask(k[g], end[g], _MM_CMPINT_LT);
   }
   std::size_t count = 0;
+  std::int64_t* const first_out = records.first;
+  std::int64_t* const last_out = records.last;
+  double* const value_out = records.value;
   for (;;) {
     __mmask8 any = 0;
+    // Unrolled, so that each group's state stays in registers (an array indexed by a loop
+    // variable went to the stack, a load and a store of every vector at every step).
+#pragma GCC unroll 2
     for (int g = 0; g < kGroups; ++g) {
       const __mmask8 act = active[g];
       any |= act;
@@ -147,18 +153,19 @@ unsigned walk(Input y, double lambda, double reread_budget, const std::int64_t* 
       const __mmask8 jump = down | up, go = taking & ~jump;
       k_low[g] = _mm512_mask_mov_epi64(k_low[g], _mm512_mask_cmp_pd_mask(go, low, v_low[g], _CMP_GE_OQ), k[g]);
       k_high[g] = _mm512_mask_mov_epi64(k_high[g], _mm512_mask_cmp_pd_mask(go, high, v_high[g], _CMP_LE_OQ), k[g]);
-      // std::max / std::min exactly: the old bound unless the new one is strictly beyond it.
-      v_low[g] = _mm512_mask_mov_pd(v_low[g], _mm512_mask_cmp_pd_mask(go, v_low[g], low, _CMP_LT_OQ), low);
-      v_high[g] = _mm512_mask_mov_pd(v_high[g], _mm512_mask_cmp_pd_mask(go, high, v_high[g], _CMP_LT_OQ), high);
+      // std::max(v_low, low) and std::min(v_high, high) exactly: vmaxpd / vminpd return their
+      // second operand on equal zeros and on NaN, which is the old bound, as std::max returns it.
+      v_low[g] = _mm512_mask_max_pd(v_low[g], go, low, v_low[g]);
+      v_high[g] = _mm512_mask_min_pd(v_high[g], go, high, v_high[g]);
       level[g] = _mm512_mask_mov_pd(level[g], go, lev);
 
       // Jumps: record [k0, last] and restart after it; the restart's element is read next step.
       const __m512i last = _mm512_mask_mov_epi64(k_high[g], down, k_low[g]);
       const __m512d value = _mm512_mask_mov_pd(v_high[g], down, v_low[g]);
       const __m512i first = _mm512_mask_mov_epi64(_mm512_xor_si512(k0[g], all_ones), down, k0[g]);
-      _mm512_storeu_si512(records.first + count, _mm512_maskz_compress_epi64(jump, first));
-      _mm512_storeu_si512(records.last + count, _mm512_maskz_compress_epi64(jump, last));
-      _mm512_storeu_pd(records.value + count, _mm512_maskz_compress_pd(jump, value));
+      _mm512_storeu_si512(first_out + count, _mm512_maskz_compress_epi64(jump, first));
+      _mm512_storeu_si512(last_out + count, _mm512_maskz_compress_epi64(jump, last));
+      _mm512_storeu_pd(value_out + count, _mm512_maskz_compress_pd(jump, value));
       count += static_cast<std::size_t>(__builtin_popcount(jump));
       const __m512i next_k0 = _mm512_add_epi64(last, one);
       // The re-read budget, as condat_walk counts it: elements to read again per element reached.
