@@ -84,6 +84,14 @@ void write_segment(Out x, std::ptrdiff_t& k0, std::ptrdiff_t last, std::ptrdiff_
   do x[k0++] = value; while (k0 <= last);
 }
 
+/// Writes [k0, last] = value and moves k0 past it, storing nothing past `last`: where the
+/// values after the segment are already written (the lanes of condat_lanes.hpp).
+template <class Out>
+void write_segment_exactly(Out x, std::ptrdiff_t& k0, std::ptrdiff_t last, double segment_value) {
+  const auto value = stored_value(x, segment_value);
+  for (; k0 <= last; ++k0) x[k0] = value;
+}
+
 /// Where a walk stopped: x[0, first_open) is final, and the rest of the solution is the fused
 /// lasso of y[first_open, n) with carry / w[first_open] added to its first element.
 struct WalkEnd {
@@ -155,21 +163,18 @@ WalkEnd condat_walk(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n,
   // passed the budget, leaving k0 and carry for the caller.
   bool hooked = false;  // on_restart stopped the walk
   auto start_next_segment = [&](std::ptrdiff_t last, double value, double entering) {
-    if (on_restart(last + 1, entering)) {
-      hooked = true;
-      const auto stored = stored_value(x, value);
-      for (; k0 <= last; ++k0) x[k0] = stored;
-      carry = entering;
-      return true;
-    }
     if constexpr (std::is_same_v<std::decay_t<OnRestart>, NeverStop>) {
       write_segment(x, k0, last, n, value);
     } else {
-      // No stray stores: the walk may stop at the next restart, right before a lane's records.
-      const auto stored = stored_value(x, value);
-      for (; k0 <= last; ++k0) x[k0] = stored;
+      // No stray stores: the walk may stop at this restart or a later one, right before values
+      // that are already written.
+      write_segment_exactly(x, k0, last, value);
     }
     carry = entering;
+    if (on_restart(k0, carry)) {
+      hooked = true;
+      return true;
+    }
     reread += static_cast<double>(k - k0);
     if (reread > reread_budget_per_element * static_cast<double>(k - first) + slack) return true;
     if constexpr (kOpenEnd) {

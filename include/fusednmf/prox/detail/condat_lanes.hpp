@@ -212,7 +212,8 @@ unsigned walk(Input y, double lambda, double reread_budget, const std::int64_t* 
 /// condat_walk<true>(y, UnitWeights{}, lambda, x, n, reread_budget) with the same result, in the
 /// lanes (see the header comment). scratch: condat_lanes_scratch_size(n) doubles. Where the
 /// re-reads pass the budget the walk may stop at another element than the scalar walk, which is
-/// as exact (everything before first_open is final either way).
+/// as exact (everything before first_open is final either way). Like the scalar walk, it may
+/// leave stray values in x[first_open, n) for the caller to overwrite.
 template <class Input, class Out>
 WalkEnd condat_walk_lanes(Input y, double lambda, Out x, std::ptrdiff_t n, double reread_budget, double* scratch) {
   using lanes::kCount;
@@ -240,14 +241,14 @@ WalkEnd condat_walk_lanes(Input y, double lambda, Out x, std::ptrdiff_t n, doubl
   int candidate_count[kCount] = {};
   int filling = kCount;  // lanes with fewer than kMeetingCandidates candidates
   const double lane_scale = double(kCount) / double(n);
-  auto write = [&](std::int64_t first, std::int64_t last, double value) {
-    const auto stored = stored_value(x, value);
-    std::int64_t i = first;
+  auto write = [&](std::ptrdiff_t first, std::ptrdiff_t last, double value) {
     if (first + kStrayStores <= n) {
+      const auto stored = stored_value(x, value);
       for (int s = 0; s < kStrayStores; ++s) x[first + s] = stored;
-      i += kStrayStores;
+      if (last < first + kStrayStores) return;
+      first += kStrayStores;
     }
-    for (; i <= last; ++i) x[i] = stored;
+    write_segment_exactly(x, first, last, value);
   };
   for (std::size_t r = 0; r < records.count; ++r) {
     std::int64_t first, last;
@@ -268,9 +269,8 @@ WalkEnd condat_walk_lanes(Input y, double lambda, Out x, std::ptrdiff_t n, doubl
   }
   for (int c = 1; c < kCount; ++c) {
     for (int q = 0; q < std::min(kStrayStores - 1, candidate_count[c]); ++q) {
-      const Candidate& d = candidates[c][q];
-      const auto stored = stored_value(x, d.value);
-      for (std::int64_t i = d.first; i <= d.last; ++i) x[i] = stored;
+      std::ptrdiff_t first = candidates[c][q].first;
+      write_segment_exactly(x, first, candidates[c][q].last, candidates[c][q].value);
     }
   }
 

@@ -100,8 +100,8 @@ void condat_split(Input y, Weights w, double lambda, Out x, std::ptrdiff_t n, do
                                 lane_records ? lane_records + condat_lanes_scratch_size(half) : nullptr);
            });
   // The left walk writes only x[0, half) and the right walk only x[half, n), so they never
-  // write the same element. A walk's last segment may have left up to three stray stores past
-  // its final part (write_segment), inside its own half: in the middle, solved next. When the
+  // write the same element. A walk may have left stray stores past its final part (write_segment's
+  // three, or the lanes' seven), inside its own half: in the middle, solved next. When the
   // middle is empty both final parts end at half, and there is no room for strays.
   const std::ptrdiff_t begin = left.first_open, end = n - right.first_open;
   if (begin == end) return;
