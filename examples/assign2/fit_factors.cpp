@@ -57,9 +57,11 @@ void report_curve(Run& run, const LambdaCVCurve& curve, const LambdaCVOptions& c
                   curve.not_fitted.front(), curve.not_fitted.size() > 1 ? " and up" : "", cv.stop_after_rises);
     table += buf;
   }
-  std::snprintf(buf, sizeof buf, "-fold cross-validation on held-out blocks of %lld rows (%.2f s):",
-                static_cast<long long>(std::min<Eigen::Index>(rows, cv.max_rows)), seconds);
-  run.say("lambda by " + std::to_string(cv.folds) + buf + table);
+  const Eigen::Index seen = cv.max_rows == 0 ? rows : std::min<Eigen::Index>(rows, cv.max_rows);
+  std::snprintf(buf, sizeof buf, "lambda by %d-fold cross-validation, %d partition%s, on %lld of %lld rows (blocks of %lld hidden; %.2f s):",
+                cv.folds, curve.repeats, curve.repeats == 1 ? "" : "s", static_cast<long long>(seen),
+                static_cast<long long>(rows), static_cast<long long>(cv.block_rows), seconds);
+  run.say(buf + table);
   if (run.procs.root() && !run.s.lambda_curve.empty()) write_lambda_curve(run.outputs.stage(run.s.lambda_curve), curve);
 }
 
@@ -117,6 +119,7 @@ FactorFit fit_factors(Run& run, const GenomeSegments<float>& genome) {
     // at the chosen λ starts beside the curve's last fits (lambda_cv_fit.hpp).
     LambdaCVOptions cv;
     cv.seed = s.seed;
+    cv.repeats = s.lambda_repeats;
     LambdaCVFitHooks hooks;
     hooks.on_curve = [&](const LambdaCVCurve& curve) {
       report_curve(run, curve, cv, genome.Y.segments(),

@@ -21,6 +21,7 @@ inline void add_flags(CLI::App& app, Settings& s) {
   app.add_option("-o,--output_file", s.output, "Output .npy: W, (END-START) x K")->required();
   app.add_option("--lambda", s.lambda, "Fused-lasso weight, in bases (relative to the data's RMS), or auto: chosen by cross-validation on held-out blocks (one-standard-error rule)")->capture_default_str();
   app.add_option("--lambda-curve", s.lambda_curve, "With --lambda auto: write the cross-validation curve (TSV) here");
+  app.add_option("--lambda-repeats", s.lambda_repeats, "With --lambda auto: how many times the held-out blocks are drawn and their errors averaged (0: auto: once from 2,500 rows (segments) up, else as many as bring repeats x rows up to 2,500, at most 10)")->check(CLI::Range(0, 100))->capture_default_str();
   app.add_option("--bin", s.bin, "Average the signal into bins of this many bases (1: base resolution)")->check(CLI::Range(std::int64_t(1), std::int64_t(1000000)))->capture_default_str();
   app.add_option("--smooth", s.smooth, "Box-smooth each track: auto (5 kb when the median track is non-zero in < 25% of bins, else none), or windows in bases (comma list: a copy of every track per window; 0: none)")->capture_default_str();
   app.add_option("--l2", s.l2, "Ridge offset, relative to the Gram matrix's mean diagonal")->check(CLI::NonNegativeNumber)->capture_default_str();

@@ -23,6 +23,7 @@ void check_flags(Run& run) {
   check_outputs(s);
   parse_lambda(s.lambda);
   if (!s.lambda_curve.empty() && s.lambda != "auto") throw std::runtime_error("--lambda-curve needs --lambda auto");
+  if (s.lambda_repeats != 0 && s.lambda != "auto") throw std::runtime_error("--lambda-repeats needs --lambda auto");
   parse_plot_tracks(s.plot_tracks, run.files);
   if (s.start < 0) throw std::runtime_error("--start_pos must be >= 0, got " + std::to_string(s.start));
   if (s.end >= 0 && s.end <= s.start)

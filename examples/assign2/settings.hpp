@@ -29,6 +29,7 @@ struct Settings {
   std::int64_t start = 0, end = -1;
   int k = 10;
   std::string lambda = "auto", lambda_curve;
+  int lambda_repeats = 0;  // partitions of the cross-validation (0: auto)
   double l2 = 1e-3, tolerance = 1e-3;
   int iterations = 1000, threads = 0, restarts = 1;
   double time_limit = 480;

@@ -106,9 +106,12 @@ class SmoothNMF(BaseEstimator):
     W_ : ndarray (n_samples, n_components), what fit_transform returns.
     components_ : ndarray (n_components, n_features), H.
     lam_ : the fused-lasso weight used (the chosen one with lam="cv").
-    cv_curve_ : dict of lambdas, mean_error, standard_error, not_fitted (lam="cv" only). The grid
-        is fitted from its smallest λ up and stops once the held-out error has stayed above the
-        one-standard-error bound for 2 λ past its lowest: the larger λ are in not_fitted.
+    cv_curve_ : dict of lambdas, mean_error, standard_error, not_fitted, repeats (lam="cv" only).
+        The grid is fitted from its smallest λ up and stops once the held-out error has stayed
+        above the one-standard-error bound for 2 λ past its lowest: the larger λ are in
+        not_fitted. On at most 1,250 rows the folds are drawn `repeats` times (up to 10, as
+        many as bring repeats x rows up to 2,500) and the errors averaged, so that the choice
+        does not turn on one draw.
     n_iter_, status_, objective_ (per sweep), residual_ (per sweep), reconstruction_err_
     (Frobenius norm of Y - W H over the observed entries), restart_, n_features_in_.
 
@@ -178,7 +181,8 @@ class SmoothNMF(BaseEstimator):
             self.cv_curve_ = {"lambdas": np.asarray(fitted["cv_lambdas"]),
                               "mean_error": np.asarray(fitted["cv_mean_error"]),
                               "standard_error": np.asarray(fitted["cv_standard_error"]),
-                              "not_fitted": np.asarray(fitted["cv_not_fitted"], dtype=float)}
+                              "not_fitted": np.asarray(fitted["cv_not_fitted"], dtype=float),
+                              "repeats": int(fitted["cv_repeats"])}
         self.n_iter_ = fitted["iterations"]
         self.status_ = fitted["status"]
         self.objective_ = np.asarray(fitted["objective"])

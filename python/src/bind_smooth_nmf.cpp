@@ -87,6 +87,7 @@ py::dict fit_in(const py::array& Y_input, const NMFOptions& options, double lam,
       out["cv_mean_error"] = curve.mean_error;
       out["cv_standard_error"] = curve.standard_error;
       out["cv_not_fitted"] = curve.not_fitted;
+      out["cv_repeats"] = curve.repeats;
     }
     if (lam == 0 && mu == 0) {
       result = fit_with(values, options, NoRegularizer<Scalar>{}, chains, weights);

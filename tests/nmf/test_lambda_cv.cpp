@@ -3,7 +3,9 @@
 // fit_at_cross_validated_lambda, whose fit may begin beside the curve's last fits.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include <fusednmf/lambda_cv.hpp>
 #include <fusednmf/lambda_cv_fit.hpp>
@@ -60,6 +62,66 @@ TEST_CASE("λ by cross-validation: bad input throws, also from the parallel fits
   CHECK_THROWS_WITH(cross_validate_lambda(Y, {}, NMFOptions{}, bad), Catch::Matchers::Contains("stop_after_rises"));
 }
 
+TEST_CASE("λ by cross-validation: a small sample draws its folds several times, and the curve then "
+          "turns less on the seed", "[cv]") {
+  NMFOptions o;
+  o.rank = 2;
+  o.threads = 1;
+  SECTION("how many partitions") {
+    const SegmentedMatrix<double> Y = compress_rows(testing::planted(600, 6, 2, 60, 0.8, 23).Y);
+    REQUIRE(Y.segments() == 600);
+    LambdaCVOptions cv;
+    cv.lambdas = {10};
+    CHECK(cross_validate_lambda(Y, {}, o, cv).repeats == 4);  // auto: 4 x 600 rows up to 2,500
+    cv.max_rows = 400;                                        // a sample of 400 rows: 6
+    CHECK(cross_validate_lambda(Y, {}, o, cv).repeats == 6);
+    cv.max_auto_repeats = 2;
+    CHECK(cross_validate_lambda(Y, {}, o, cv).repeats == 2);
+    cv = LambdaCVOptions{};
+    cv.lambdas = {10};
+    cv.auto_repeat_rows = 600;  // one partition reaches it
+    CHECK(cross_validate_lambda(Y, {}, o, cv).repeats == 1);
+    cv.repeats = 5;  // given: whatever the size
+    CHECK(cross_validate_lambda(Y, {}, o, cv).repeats == 5);
+    const SegmentedMatrix<double> longer = compress_rows(testing::planted(3000, 6, 2, 150, 0.8, 23).Y);
+    cv = LambdaCVOptions{};
+    cv.lambdas = {10};
+    CHECK(cross_validate_lambda(longer, {}, o, cv).repeats == 1);
+    for (auto make_bad : std::vector<void (*)(LambdaCVOptions&)>{
+             [](LambdaCVOptions& c) { c.repeats = -1; }, [](LambdaCVOptions& c) { c.max_auto_repeats = 0; },
+             [](LambdaCVOptions& c) { c.auto_repeat_rows = 0; }}) {
+      LambdaCVOptions bad;
+      make_bad(bad);
+      CHECK_THROWS_WITH(cross_validate_lambda(Y, {}, o, bad), Catch::Matchers::Contains("repeat"));
+    }
+  }
+  SECTION("the held-out error varies less from seed to seed") {
+    // Given the data, the seed only draws the partition; the mean over 6 independent partitions
+    // has a sixth of one partition's variance over seeds. Over 12 seeds the sample variances'
+    // ratio is below 1/2 unless the draws are wildly off (an F(11, 11) beyond 3).
+    const SegmentedMatrix<double> Y = compress_rows(testing::planted(600, 6, 2, 60, 0.8, 24).Y);
+    LambdaCVOptions cv;
+    cv.lambdas = {10};
+    cv.block_rows = 8;
+    auto variance_over_seeds = [&](int repeats) {
+      cv.repeats = repeats;
+      std::vector<double> errors;
+      for (std::uint64_t seed = 0; seed < 12; ++seed) {
+        cv.seed = seed;
+        errors.push_back(cross_validate_lambda(Y, {}, o, cv).mean_error.front());
+      }
+      double mean = 0, var = 0;
+      for (double e : errors) mean += e / double(errors.size());
+      for (double e : errors) var += (e - mean) * (e - mean) / double(errors.size() - 1);
+      return var;
+    };
+    const double one = variance_over_seeds(1), six = variance_over_seeds(6);
+    INFO("variance over seeds: one partition " << one << ", six " << six);
+    CHECK(one > 0);
+    CHECK(six < 0.5 * one);
+  }
+}
+
 TEST_CASE("λ by cross-validation: the grid stops once the error has risen past the bound, with the "
           "whole grid's choice, whatever the thread count and the grid's order", "[cv]") {
   auto p = testing::planted(3000, 8, 3, 150, 0.8, 22);
@@ -69,6 +131,7 @@ TEST_CASE("λ by cross-validation: the grid stops once the error has risen past 
   LambdaCVOptions cv;
   // λ of 10^5 and 10^6 rows flatten every factor of 3,000 rows: the error is far past the bound.
   cv.lambdas = {1e6, 0.1, 1, 10, 100, 1000, 1e4, 1e5};
+  cv.repeats = 1;  // 3 fits per λ, as the thread counts below assume
   cv.stop_after_rises = 0;
   const LambdaCVCurve whole = cross_validate_lambda(Y, {}, o, cv);
   REQUIRE(whole.lambdas == std::vector<double>{0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6});  // fitted in increasing λ
@@ -161,6 +224,7 @@ NMFOptions rank_3_on_one_thread() {
 }
 LambdaCVOptions stopping_grid() {
   LambdaCVOptions cv;
+  cv.repeats = 1;  // the queue's order is what these test; more partitions only add fits per λ
   cv.lambdas = {0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6};
   return cv;
 }

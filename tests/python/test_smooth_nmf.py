@@ -72,6 +72,7 @@ def test_lambda_by_cross_validation():
     assert model.lam_ in (0.1, 1, 10, 100)
     # Fitted from the smallest λ up; the rest of the grid only once the error has risen past it.
     assert list(curve["lambdas"]) + list(curve["not_fitted"]) == [0.1, 1, 10, 100]
+    assert curve["repeats"] == 1  # 3,000 rows: one partition (more only below 1,250 rows)
     assert len(curve["lambdas"]) == len(curve["mean_error"]) == len(curve["standard_error"])
     best = int(np.argmin(curve["mean_error"]))
     chosen = list(curve["lambdas"]).index(model.lam_)
