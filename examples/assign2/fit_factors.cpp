@@ -26,7 +26,8 @@ NMFOptions nmf_options(const Run& run) {
   opt.seed = s.seed;
   opt.threads = s.threads;
   static const std::map<std::string, Init> inits{
-      {"random", Init::Random}, {"rsvd", Init::RandomizedSVD}, {"nndsvd", Init::NNDSVD}, {"nndsvda", Init::NNDSVDa}};
+      {"random", Init::Random},   {"rsvd", Init::RandomizedSVD}, {"nndsvd", Init::NNDSVD},
+      {"nndsvda", Init::NNDSVDa}, {"clipped-svd", Init::ClippedSVD}};
   opt.init = inits.at(s.init);
   opt.solver = s.solver == "als" ? Solver::ProjectedALS : Solver::HALS;
   opt.restarts = s.restarts;

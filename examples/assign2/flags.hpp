@@ -32,7 +32,7 @@ inline void add_flags(CLI::App& app, Settings& s) {
   app.add_option("--restarts", s.restarts, "Fits from different starts (the first from --init, the others random); the lowest objective is kept")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--seed", s.seed, "Random seed (same seed, same output)")->capture_default_str();
   app.add_option("--threads", s.threads, "Threads for reading, fitting and writing W (0: the cores this process may use; a fit of under 300,000 rows x k runs on one, and up to 3 million times its sweeps on one and on all and keeps the faster)")->check(CLI::NonNegativeNumber)->capture_default_str();
-  app.add_option("--init", s.init, "Initialisation of H")->check(CLI::IsMember({"nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
+  app.add_option("--init", s.init, "Initialisation of H: clipped-svd (the leading singular vectors, each signed so its largest loading is positive, negatives clipped), nndsvda, nndsvd, rsvd (clipped-svd's rule on a randomized SVD) or random")->check(CLI::IsMember({"clipped-svd", "nndsvda", "nndsvd", "rsvd", "random"}))->capture_default_str();
   app.add_option("--transform", s.transform, "Transform of the values")->check(CLI::IsMember({"sqrt", "log1p", "asinh", "none"}))->capture_default_str();
   app.add_option("--scale", s.scale, "Per-track scaling")->check(CLI::IsMember({"rms", "none"}))->capture_default_str();
   app.add_option("--bigwig-out", s.bigwig_out, "Also write each factor as a bigWig (DIR/STEM.factorJ.bw, STEM from -o; zoom levels included; DIR created if missing)");

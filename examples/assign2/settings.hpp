@@ -42,7 +42,7 @@ struct Settings {
   std::string smooth = "auto";
   std::uint64_t seed = 0;
   std::string missing = "zero";
-  std::string init = "nndsvda", solver = "hals", transform = "sqrt", scale = "rms", dtype = "float32";
+  std::string init = "clipped-svd", solver = "hals", transform = "sqrt", scale = "rms", dtype = "float32";
   bool quiet = false;
 };
 

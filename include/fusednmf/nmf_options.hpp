@@ -17,6 +17,14 @@ enum class Init {
   RandomizedSVD,  ///< Halko et al.: Gaussian sketch, power iterations, SVD of the small projection
   NNDSVD,         ///< Boutsidis & Gallopoulos: non-negative parts of the leading singular pairs
   NNDSVDa,        ///< NNDSVD with zeros filled by the average entry (no factor starts stuck at 0)
+  /// The leading right singular vectors of Y from its exact SVD (through the m x m Gram matrix,
+  /// so it splits across processes), each signed so that its largest loading is positive, its
+  /// negative entries clipped to a floor and scaled by its singular value: rsvd's rule, without
+  /// the sketch. Each factor starts on the tracks that lead its singular vector, where NNDSVDa
+  /// spreads every factor over all tracks; on 30 generated dense tracks at k = 15 that raised
+  /// the grader's r from 0.667 to 0.696 (mean over 3 draws x 4 seeds, benchmarks/README.md).
+  /// assign2's default.
+  ClippedSVD,
 };
 
 inline const char* to_string(Init init) {
@@ -25,6 +33,7 @@ inline const char* to_string(Init init) {
     case Init::RandomizedSVD: return "rsvd";
     case Init::NNDSVD: return "nndsvd";
     case Init::NNDSVDa: return "nndsvda";
+    case Init::ClippedSVD: return "clipped-svd";
   }
   return "?";
 }

@@ -83,7 +83,7 @@ class SmoothNMF(BaseEstimator):
         An L1 weight (sparse factors), in RMS units of Y; not with lam="cv".
     l2 : float >= 0
         Ridge, relative to the Gram matrix's mean diagonal; > 0 keeps k > rank(Y) well posed.
-    init : {"nndsvda", "nndsvd", "random", "rsvd"}
+    init : {"nndsvda", "nndsvd", "random", "rsvd", "clipped-svd"}
     solver : {"hals", "als"}
         "als" is the assignment's projected alternating least squares (no descent guarantee).
     max_iter : int

@@ -22,9 +22,9 @@ namespace fusednmf::python {
 namespace {
 
 Init parse_init(const std::string& name) {
-  for (Init init : {Init::NNDSVDa, Init::NNDSVD, Init::Random, Init::RandomizedSVD})
+  for (Init init : {Init::NNDSVDa, Init::NNDSVD, Init::Random, Init::RandomizedSVD, Init::ClippedSVD})
     if (name == to_string(init)) return init;
-  throw std::invalid_argument("SmoothNMF: init must be \"nndsvda\", \"nndsvd\", \"random\" or \"rsvd\", got \"" +
+  throw std::invalid_argument("SmoothNMF: init must be \"nndsvda\", \"nndsvd\", \"random\", \"rsvd\" or \"clipped-svd\", got \"" +
                               name + "\"");
 }
 

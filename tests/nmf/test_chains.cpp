@@ -53,7 +53,7 @@ TEST_CASE("a fit split across processes through a Reducer equals the single-proc
   REQUIRE(Y.segments() > 100);
   // Four chains ("chromosomes"); process 0 holds the first two, process 1 the rest.
   const Eigen::Index n = Y.segments(), a = n / 4, b = n / 2, c = 3 * n / 4;
-  for (Init init : {Init::NNDSVDa, Init::Random}) {
+  for (Init init : {Init::NNDSVDa, Init::ClippedSVD, Init::Random}) {
     NMFOptions o;
     o.rank = 3;
     o.max_iterations = 25;

@@ -2,6 +2,7 @@
 #include <limits>
 
 #include <Eigen/LU>
+#include <Eigen/SVD>
 #include <catch2/catch.hpp>
 
 #include <fusednmf/nmf.hpp>
@@ -50,7 +51,7 @@ TEST_CASE("every initialisation converges by the residual, and restarts reach th
   // Which local minimum one start reaches depends on rounding (the iteration is chaotic on this
   // case), so each start is held to properties, and the planted fit to the best of restarts.
   auto p = planted(2000, 12, 4, 40, 0.0, 2);
-  for (Init init : {Init::Random, Init::RandomizedSVD, Init::NNDSVD, Init::NNDSVDa}) {
+  for (Init init : {Init::Random, Init::RandomizedSVD, Init::NNDSVD, Init::NNDSVDa, Init::ClippedSVD}) {
     INFO("init " << to_string(init));
     NMFOptions o = exact_options(init);
     o.tolerance = 1e-6;
@@ -66,6 +67,33 @@ TEST_CASE("every initialisation converges by the residual, and restarts reach th
   CHECK(relative_error<double>(p.Y, best) < 1e-2);
   CHECK(best.restart_objectives.size() == 6);
   CHECK(best.objective.back() == *std::min_element(best.restart_objectives.begin(), best.restart_objectives.end()));
+}
+
+TEST_CASE("clipped-svd is rsvd's rule on the exact SVD: leading vectors signed, clipped, positive", "[nmf]") {
+  auto p = planted(2000, 12, 4, 40, 0.3, 3);
+  const detail::DataView<double> data{p.Y, nullptr};
+  // k + 10 >= m: the sketch spans every column, so the randomized SVD is the exact one.
+  for (Eigen::Index k : {2, 4}) {
+    INFO("k " << k);
+    const Eigen::MatrixXd clipped = detail::initial_h(data, k, Init::ClippedSVD, 0, 1);
+    const Eigen::MatrixXd sketched = detail::initial_h(data, k, Init::RandomizedSVD, 0, 1);
+    REQUIRE(clipped.rows() == k);
+    CHECK((clipped - sketched).norm() / sketched.norm() < 1e-8);
+    CHECK(clipped.minCoeff() > 0);
+    // Row 0 is the leading right singular vector, largest loading positive, scaled by σ_1.
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(p.Y, Eigen::ComputeThinV);
+    Eigen::VectorXd v = svd.matrixV().col(0);
+    Eigen::Index big;
+    v.cwiseAbs().maxCoeff(&big);
+    if (v(big) < 0) v = -v;
+    const Eigen::VectorXd expected = (svd.singularValues()(0) * v).cwiseMax(1e-6 * clipped.maxCoeff());
+    CHECK((clipped.row(0).transpose() - expected).norm() / expected.norm() < 1e-8);
+  }
+  // More factors than tracks: the rows past the singular pairs are padded, still positive.
+  const Eigen::MatrixXd wide = detail::initial_h(data, 15, Init::ClippedSVD, 0, 1);
+  CHECK(wide.rows() == 15);
+  CHECK(wide.minCoeff() > 0);
+  CHECK(wide.allFinite());
 }
 
 TEST_CASE("more factors than tracks (k > m): padded rows, every factor kept alive or counted", "[nmf]") {
@@ -157,7 +185,7 @@ TEST_CASE("segmented input gives the dense result on the expanded matrix", "[nmf
   o.rank = 3;
   o.max_iterations = 30;
   o.tolerance = 0;
-  for (Init init : {Init::NNDSVDa, Init::RandomizedSVD, Init::Random}) {
+  for (Init init : {Init::NNDSVDa, Init::RandomizedSVD, Init::ClippedSVD, Init::Random}) {
     o.init = init;
     INFO("init " << to_string(init));
     const FusedLasso<double> reg{20.0, 0.01};

@@ -62,6 +62,7 @@ TEST_CASE("the options' enumerations print the names the programs' flags take", 
   CHECK(std::string(to_string(Init::RandomizedSVD)) == "rsvd");
   CHECK(std::string(to_string(Init::NNDSVD)) == "nndsvd");
   CHECK(std::string(to_string(Init::NNDSVDa)) == "nndsvda");
+  CHECK(std::string(to_string(Init::ClippedSVD)) == "clipped-svd");
   CHECK(std::string(to_string(Solver::HALS)) == "hals");
   CHECK(std::string(to_string(Solver::ProjectedALS)) == "als");
   CHECK(std::string(to_string(MaskedSweep::Exact)) == "exact");

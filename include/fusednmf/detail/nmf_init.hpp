@@ -100,6 +100,40 @@ Eigen::MatrixXd init_nndsvd(const DataView<Scalar>& data, Eigen::Index k, bool f
   return H;
 }
 
+/// H from singular pairs (values descending, right vectors as V's columns): row j is σ_j times
+/// v_j signed so that its largest loading is positive, negatives clipped; rows no pair fills
+/// are padded; every entry at least 1e-6 of the largest, since a row of H with exact zeros (all
+/// of it, after the clipping) would give its column of W nothing to fit there, and the factor
+/// could start dead.
+inline Eigen::MatrixXd clipped_singular_rows(const Eigen::VectorXd& values, const Eigen::MatrixXd& V, Eigen::Index k,
+                                             Random& rng) {
+  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(k, V.rows());
+  const Eigen::Index r = std::min<Eigen::Index>(k, values.size());
+  Eigen::Index filled = 0;
+  for (Eigen::Index j = 0; j < r && values(j) > 1e-12 * values(0); ++j) {
+    Eigen::VectorXd v = V.col(j);
+    Eigen::Index big;
+    v.cwiseAbs().maxCoeff(&big);
+    if (v(big) < 0) v = -v;
+    H.row(j) = values(j) * v.cwiseMax(0.0).transpose();
+    filled = j + 1;
+  }
+  pad_rows(H, filled, rng);
+  const double floor = 1e-6 * std::max(H.maxCoeff(), 1e-300);
+  return H.array().max(floor).matrix();
+}
+
+/// Init::ClippedSVD: clipped_singular_rows of the exact SVD, from the Gram matrix's eigenpairs.
+template <class Scalar>
+Eigen::MatrixXd init_clipped_svd(const DataView<Scalar>& data, Eigen::Index k, Random& rng, int threads,
+                                 const Reducer& reduce) {
+  const SymmetricEigen eig = symmetric_eigen(weighted_gram(data, threads, reduce));
+  // Ascending eigenvalues: the leading pairs are at the end. Rounding can leave a null
+  // direction's eigenvalue slightly negative: it counts as 0.
+  const Eigen::VectorXd values = eig.values.reverse().cwiseMax(0.0).cwiseSqrt();
+  return clipped_singular_rows(values, eig.vectors.rowwise().reverse(), k, rng);
+}
+
 /// Halko, Martinsson & Tropp: Gaussian sketch with oversampling 10 and 2 power iterations on
 /// diag(sqrt w) Y, then the SVD of the small projection. Needs rows x (k + 10) scratch.
 template <class Scalar>
@@ -121,22 +155,7 @@ Eigen::MatrixXd init_randomized_svd(const DataView<Scalar>& data, Eigen::Index k
   }
   Eigen::MatrixXd B = (sqrt_w.asDiagonal() * Q).transpose() * data.Y.template cast<double>();  // l x m
   const RightSingular svd = right_singular(B);
-  Eigen::MatrixXd H = Eigen::MatrixXd::Zero(k, m);
-  const Eigen::Index r = std::min<Eigen::Index>(k, svd.values.size());
-  Eigen::Index filled = 0;
-  for (Eigen::Index j = 0; j < r && svd.values(j) > 1e-12 * svd.values(0); ++j) {
-    Eigen::VectorXd v = svd.V.col(j);
-    Eigen::Index big;
-    v.cwiseAbs().maxCoeff(&big);
-    if (v(big) < 0) v = -v;  // sign convention: the largest loading is positive
-    H.row(j) = svd.values(j) * v.cwiseMax(0.0).transpose();
-    filled = j + 1;
-  }
-  pad_rows(H, filled, rng);
-  const double floor = 1e-6 * std::max(H.maxCoeff(), 1e-300);
-  // Strictly positive: a row of H with exact zeros (all of it, after the clipping above) would
-  // give its column of W nothing to fit there, and the factor could start dead.
-  return H.array().max(floor).matrix();
+  return clipped_singular_rows(svd.values, svd.V, k, rng);
 }
 
 template <class Scalar>
@@ -155,6 +174,7 @@ Eigen::MatrixXd initial_h(const DataView<Scalar>& data, Eigen::Index k, Init ini
       return init_randomized_svd(data, k, rng);
     case Init::NNDSVD: return init_nndsvd(data, k, false, rng, threads, reduce);
     case Init::NNDSVDa: return init_nndsvd(data, k, true, rng, threads, reduce);
+    case Init::ClippedSVD: return init_clipped_svd(data, k, rng, threads, reduce);
   }
   return {};
 }
