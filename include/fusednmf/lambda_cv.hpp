@@ -289,7 +289,6 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
   // exception from a fit reaches the caller through parallel_for. With a Reducer the fits run in
   // grid order on every process, which all reach the same decisions (the errors are summed).
   const int threads = reduce ? 1 : detail::resolve_threads(options.threads);
-  const long per_lambda = fits_per_lambda;
   struct NoLongerNeeded {};
   std::mutex curve_mutex;
   std::vector<int> folds_done(n_lambda, 0);
@@ -303,7 +302,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
                                        threads > 1});
   };
   auto run_fit = [&](long f) {
-    const std::size_t l = std::size_t(f / per_lambda);
+    const std::size_t l = std::size_t(f / fits_per_lambda);
     if (l >= fit_below.load()) return;
     NMFOptions fit_options = options;
     if (!reduce) {
@@ -313,7 +312,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
       };
     }
     try {
-      score(l, int(f % per_lambda), fit_options);
+      score(l, int(f % fits_per_lambda), fit_options);
     } catch (const NoLongerNeeded&) {
       return;
     } catch (...) {
@@ -341,7 +340,7 @@ LambdaCVCurve cross_validate_lambda(const SegmentedMatrix<Scalar>& all_rows, con
     }
     if (then) then();
   };
-  const long fits = long(n_lambda) * per_lambda;
+  const long fits = long(n_lambda) * fits_per_lambda;
   if (reduce) {
     for (long f = 0; f < fits; ++f) run_fit(f);
   } else {

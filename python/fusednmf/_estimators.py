@@ -84,6 +84,9 @@ class SmoothNMF(BaseEstimator):
     l2 : float >= 0
         Ridge, relative to the Gram matrix's mean diagonal; > 0 keeps k > rank(Y) well posed.
     init : {"nndsvda", "nndsvd", "random", "rsvd", "clipped-svd"}
+        "clipped-svd" (assign2's default) starts each factor from a leading right singular
+        vector of Y, signed so that its largest loading is positive, negatives clipped: the
+        rule of "rsvd", on the exact SVD.
     solver : {"hals", "als"}
         "als" is the assignment's projected alternating least squares (no descent guarantee).
     max_iter : int
